@@ -1,0 +1,34 @@
+import Database from 'better-sqlite3'
+import { AppError } from '../../shared/errors'
+import { migrate } from './migrate'
+
+export type Catalog = Database.Database
+
+/**
+ * Opens (creating if needed) a catalog database: WAL journal, foreign keys on, a busy timeout so a second
+ * reader waits instead of failing, and all migrations applied.
+ */
+export function openCatalog(file: string, opts: { readonly?: boolean; migrate?: boolean } = {}): Catalog {
+  let db: Database.Database
+  try {
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
+  } catch (err) {
+    throw new AppError('IO', `cannot open catalog ${file}: ${(err as Error).message}`)
+  }
+  try {
+    db.pragma('busy_timeout = 5000')
+    if (!opts.readonly) db.pragma('journal_mode = WAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('synchronous = NORMAL')
+    const header = db.pragma('quick_check', { simple: true })
+    if (header !== 'ok') throw new AppError('CORRUPT', `catalog ${file} failed its quick check: ${String(header)}`)
+    if (opts.migrate ?? !opts.readonly) migrate(db)
+    return db
+  } catch (err) {
+    db.close()
+    if (err instanceof AppError) throw err
+    const msg = (err as Error).message
+    const code = /not a database|malformed/i.test(msg) ? 'CORRUPT' : 'IO'
+    throw new AppError(code, `cannot open catalog ${file}: ${msg}`)
+  }
+}

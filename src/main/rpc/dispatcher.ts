@@ -1,0 +1,56 @@
+import type { z } from 'zod'
+import {
+  contract as appContract,
+  type CallContext,
+  type ContractDef,
+  type Handlers,
+  type RpcDef
+} from '../../shared/contract'
+import { AppError, toEnvelope, type CallResult } from '../../shared/errors'
+
+type AnyHandler = (request: unknown, ctx: CallContext) => unknown
+
+/** Formats zod issues as "field: reason; other: reason" so the user sees what was wrong. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'request'}: ${i.message}`)
+    .join('; ')
+}
+
+/**
+ * Transport-independent call routing: validates the request against the contract's schema, runs the
+ * handler, and turns any failure into an error envelope. IPC, the WebSocket bridge and tests all use it.
+ */
+export class Dispatcher {
+  private readonly routes = new Map<string, { schema: z.ZodType; handler: AnyHandler }>()
+
+  constructor(handlers: Handlers, contract: ContractDef = appContract) {
+    for (const [service, def] of Object.entries(contract)) {
+      for (const [name, member] of Object.entries(def)) {
+        if (member.kind !== 'rpc') continue
+        const handler = (handlers as unknown as Record<string, Record<string, AnyHandler>>)[service]?.[name]
+        if (typeof handler !== 'function') throw new Error(`no handler registered for ${service}.${name}`)
+        this.routes.set(`${service}.${name}`, { schema: (member as RpcDef).request, handler })
+      }
+    }
+  }
+
+  get channels(): string[] {
+    return [...this.routes.keys()]
+  }
+
+  async call(channel: string, request: unknown, ctx: CallContext): Promise<CallResult> {
+    try {
+      const route = this.routes.get(channel)
+      if (!route) throw new AppError('NOT_FOUND', `unknown API method "${String(channel).slice(0, 100)}"`)
+      const parsed = route.schema.safeParse(request ?? {})
+      if (!parsed.success) {
+        throw new AppError('INVALID_ARGUMENT', `${channel}: invalid request: ${describeIssues(parsed.error)}`)
+      }
+      return { ok: true, value: await route.handler(parsed.data, ctx) }
+    } catch (err) {
+      return { ok: false, error: toEnvelope(err) }
+    }
+  }
+}
