@@ -1,12 +1,16 @@
 import os from 'node:os'
+import { benchDatasets } from './datasets'
 import { benchFoundation } from './foundation'
+import { benchImaging } from './imaging'
 
 /**
  * `npm run bench`: runs every benchmark and prints one JSON object with the figures. Pass names to run a
  * subset (`npm run bench -- imaging`).
  */
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
-  foundation: benchFoundation
+  foundation: benchFoundation,
+  imaging: benchImaging,
+  datasets: benchDatasets
 }
 
 async function main(): Promise<void> {

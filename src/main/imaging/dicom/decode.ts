@@ -1,0 +1,99 @@
+import { AppError } from '../../../shared/errors'
+import type { DecodedImage, StoredArray } from '../types'
+import { deriveWindow } from '../voi'
+import { toRgb, upsample422 } from './color'
+import { decodeStoredFrame } from './decode-frame'
+import { paletteToRgb } from './palette'
+import type { ParsedDicom } from './parse'
+import { readFrameAttributes, readPixelModule, type PixelModule } from './pixel-module'
+import { requireTransferSyntax } from './transfer-syntax'
+import { text } from './values'
+
+/** A decoded DICOM frame plus the module values the CLI summary prints. */
+export interface DicomFrameResult {
+  image: DecodedImage
+  pixelModule: PixelModule
+  transferSyntaxUID: string
+  rescaleSlope: number
+  rescaleIntercept: number
+}
+
+function modalityValues(stored: StoredArray, slope: number, intercept: number): Float32Array {
+  const n = stored.length
+  const out = new Float32Array(n)
+  if (slope === 1 && intercept === 0) out.set(stored)
+  else for (let i = 0; i < n; i++) out[i] = stored[i] * slope + intercept
+  return out
+}
+
+/**
+ * Decodes frame `frame` (0-based) of a parsed DICOM file into display-ready values.
+ * @throws AppError INVALID_ARGUMENT for a frame out of range; UNSUPPORTED / CORRUPT from the pixel path.
+ */
+export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise<DicomFrameResult> {
+  const where = parsed.path
+  const ts = requireTransferSyntax(parsed.transferSyntaxUID, where)
+  const ds = parsed.dataSet
+  const pm = readPixelModule(ds, where)
+  if (!Number.isInteger(frame) || frame < 0 || frame >= pm.frames) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `${where}: frame ${frame} does not exist (file has ${pm.frames}, counted from 0)`
+    )
+  }
+  const attrs = readFrameAttributes(ds, frame)
+  const { stored, photometric } = await decodeStoredFrame(parsed, ts, pm, frame)
+  const modalityName = text(ds, 0x00080060) ?? ''
+  const signed = pm.pixelRepresentation === 1
+
+  let modality: Float32Array
+  let samplesPerPixel: 1 | 3
+  if (photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2') {
+    if (pm.samplesPerPixel !== 1) {
+      throw new AppError('CORRUPT', `${where}: ${photometric} with Samples per Pixel ${pm.samplesPerPixel}`)
+    }
+    modality = modalityValues(stored, attrs.rescaleSlope, attrs.rescaleIntercept)
+    samplesPerPixel = 1
+  } else if (photometric === 'PALETTE COLOR') {
+    modality = paletteToRgb(ds, stored, signed, ts.bigEndian, where)
+    samplesPerPixel = 3
+  } else {
+    if (pm.samplesPerPixel !== 3) {
+      throw new AppError('CORRUPT', `${where}: ${photometric} with Samples per Pixel ${pm.samplesPerPixel}`)
+    }
+    const native = ts.codec === 'native' || ts.codec === 'encapsulated-native'
+    const full = photometric === 'YBR_FULL_422' && native ? upsample422(stored, pm.rows, pm.columns) : stored
+    modality = toRgb(full, photometric, pm.bitsStored, where)
+    samplesPerPixel = 3
+  }
+
+  const windows =
+    samplesPerPixel === 1 && attrs.windows.length === 0
+      ? [deriveWindow(stored, attrs.rescaleSlope, attrs.rescaleIntercept)]
+      : attrs.windows
+  const units =
+    samplesPerPixel === 3 ? '' : modalityName === 'CT' && attrs.hasRescale ? 'HU' : (attrs.rescaleType ?? '')
+  const image: DecodedImage = {
+    kind: 'dicom',
+    width: pm.columns,
+    height: pm.rows,
+    frames: pm.frames,
+    frame,
+    samplesPerPixel,
+    photometric: pm.photometric,
+    modality,
+    stored,
+    windows,
+    voiLutFunction: attrs.voiLutFunction,
+    invert: pm.photometric === 'MONOCHROME1',
+    units
+  }
+  if (attrs.pixelSpacing) image.pixelSpacing = attrs.pixelSpacing
+  return {
+    image,
+    pixelModule: pm,
+    transferSyntaxUID: parsed.transferSyntaxUID,
+    rescaleSlope: attrs.rescaleSlope,
+    rescaleIntercept: attrs.rescaleIntercept
+  }
+}
