@@ -1,6 +1,7 @@
 import os from 'node:os'
 import { benchDatasets } from './datasets'
 import { benchFoundation } from './foundation'
+import { benchHead } from './head'
 import { benchImaging } from './imaging'
 
 /**
@@ -10,7 +11,8 @@ import { benchImaging } from './imaging'
 const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = {
   foundation: benchFoundation,
   imaging: benchImaging,
-  datasets: benchDatasets
+  datasets: benchDatasets,
+  head: benchHead
 }
 
 async function main(): Promise<void> {

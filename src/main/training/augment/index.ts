@@ -1,0 +1,3 @@
+export * from './config'
+export * from './affine'
+export * from './augment-batch'

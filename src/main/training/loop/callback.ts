@@ -1,0 +1,91 @@
+import type * as tf from '@tensorflow/tfjs'
+import type { NamedWeights } from './weights'
+
+/** A JSON value (callback and resume state must survive JSON.stringify/parse unchanged). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/** Metrics of one finished epoch, as Keras logs them. Losses are mean categorical cross-entropy (nats). */
+export interface EpochLogs {
+  /** 0-based epoch index within the stage. */
+  epoch: number
+  /** Mean training loss over the epoch's samples (class-weighted when class weights are on). */
+  loss: number
+  /** Training accuracy in [0, 1] (dropout active, as Keras reports it). */
+  accuracy: number
+  /** Validation loss, unweighted; null without a validation source. */
+  valLoss: number | null
+  /** Validation accuracy in [0, 1]; null without a validation source. */
+  valAccuracy: number | null
+  /** Learning rate used during this epoch (a plateau reduction applies from the next one). */
+  lr: number
+  /** Wall time of the epoch including validation, in seconds. */
+  seconds: number
+  /** Training samples per second over the epoch (data loading included). */
+  samplesPerSecond: number
+}
+
+/** Quantities a callback may monitor, with Keras' names. */
+export type Monitor = 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy'
+
+/** Reads a monitored quantity from the logs; null when absent (no validation data). */
+export function monitored(logs: EpochLogs, monitor: Monitor): number | null {
+  switch (monitor) {
+    case 'loss':
+      return logs.loss
+    case 'accuracy':
+      return logs.accuracy
+    case 'val_loss':
+      return logs.valLoss
+    case 'val_accuracy':
+      return logs.valAccuracy
+  }
+}
+
+/** 'min' for losses, 'max' for accuracies (Keras' mode='auto'). */
+export function defaultMode(monitor: Monitor): 'min' | 'max' {
+  return monitor.endsWith('loss') ? 'min' : 'max'
+}
+
+/** What a callback may do to the run it observes. */
+export interface TrainingControl {
+  /** Current epoch (0-based). */
+  readonly epoch: number
+  /** The optimizer's learning rate; setting it applies from the next step. */
+  lr: number
+  /** Asks the loop to stop after this epoch's callbacks. */
+  stop(reason: string): void
+  /** Clones the model's current weights (all of them, BN statistics included); the caller disposes. */
+  snapshot(): tf.Tensor[]
+  /** Writes a snapshot back into the model (the caller keeps ownership of the tensors). */
+  restore(weights: readonly tf.Tensor[]): void
+  /** Converts a snapshot to plain, named arrays. */
+  toNamed(weights: readonly tf.Tensor[]): NamedWeights
+  /** Converts named arrays (from toNamed) back to snapshot tensors, checking names and shapes. */
+  fromNamed(weights: NamedWeights): tf.Tensor[]
+}
+
+/**
+ * A training callback for trainStage. `name` keys its state in the resume JSON, so it must be unique
+ * among the callbacks of a stage.
+ */
+export interface TrainingCallback {
+  readonly name: string
+  onEpochEnd(logs: EpochLogs, ctl: TrainingControl): void | Promise<void>
+  onTrainEnd?(ctl: TrainingControl): void | Promise<void>
+  /** Serialisable state for resume. */
+  getState(): Json
+  /** Restores getState() output (called before the first resumed epoch). */
+  setState(state: Json): void
+  /** Weights the callback holds that must survive a resume (EarlyStopping's best), or null. */
+  heldWeights?(ctl: TrainingControl): NamedWeights | null
+  /** Gives back heldWeights() output on resume. */
+  setHeldWeights?(weights: NamedWeights, ctl: TrainingControl): void
+  /** Frees tensors the callback holds. trainStage calls it when the stage ends. */
+  dispose?(): void
+}
+
+/** True when `current` beats `best` by more than `minDelta` in the given mode. */
+export function isImprovement(current: number, best: number | null, mode: 'min' | 'max', minDelta: number): boolean {
+  if (best === null) return true
+  return mode === 'min' ? current < best - minDelta : current > best + minDelta
+}

@@ -1,0 +1,6 @@
+export * from './predictions'
+export * from './confusion-matrix'
+export * from './classification-report'
+export * from './roc'
+export * from './calibration'
+export * from './evaluate'
