@@ -12,7 +12,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/electron/main.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          bench: resolve(__dirname, 'src/main/bench/index.ts')
+          bench: resolve(__dirname, 'src/main/bench/index.ts'),
+          engine: resolve(__dirname, 'src/main/engine/entry.ts')
         },
         output: { entryFileNames: '[name].js' }
       }

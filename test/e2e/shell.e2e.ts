@@ -25,7 +25,13 @@ describe('app shell in browser mode', () => {
   it('shows every view and the real backend in the status bar', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     const errors: string[] = []
+    const remote: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
+    // No remote content, ever: every request stays on the app's own origin (or is inline data).
+    page.on('request', (r) => {
+      const u = r.url()
+      if (!u.startsWith(app.origin) && !/^(data|blob):/.test(u)) remote.push(u)
+    })
     await page.goto(app.url)
     const backend = page.getByTestId('status-backend')
     await backend.waitFor()
@@ -52,6 +58,7 @@ describe('app shell in browser mode', () => {
       await page.screenshot({ path: path.join(SHOTS, `${view}.png`) })
     }
     expect(errors).toEqual([])
+    expect(remote).toEqual([])
     await page.close()
   })
 

@@ -1,8 +1,12 @@
 import os from 'node:os'
+import { benchBackbone } from './backbone'
 import { benchDatasets } from './datasets'
 import { benchFoundation } from './foundation'
 import { benchHead } from './head'
 import { benchImaging } from './imaging'
+import { benchInference } from './inference'
+import { benchViewer } from './viewer'
+import { benchTraining } from './training'
 
 /**
  * `npm run bench`: runs every benchmark and prints one JSON object with the figures. Pass names to run a
@@ -12,7 +16,11 @@ const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = 
   foundation: benchFoundation,
   imaging: benchImaging,
   datasets: benchDatasets,
-  head: benchHead
+  head: benchHead,
+  inference: benchInference,
+  backbone: benchBackbone,
+  viewer: benchViewer,
+  training: benchTraining
 }
 
 async function main(): Promise<void> {

@@ -2,11 +2,38 @@ import { AppError } from '../../shared/errors'
 import { createCore } from '../services'
 import { resolveWorkspaceDir } from '../workspace/resolve-dir'
 import type { Command } from './command'
+import { classifyCommand } from './commands/classify'
+import { dicomCommand } from './commands/dicom'
+import { datasetsCommand } from './commands/datasets'
+import { exportCommand } from './commands/export'
+import { importCommand } from './commands/import'
+import { leakageCommand } from './commands/leakage'
+import { splitCommand } from './commands/split'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
+import { evaluateCommand } from './commands/evaluate'
+import { backupCommand } from './commands/backup'
+import { doctorCommand } from './commands/doctor'
+import { runsCommand } from './commands/runs'
+import { trainCommand } from './commands/train'
 import { createOutput } from './output'
 
-const COMMANDS: Command[] = [infoCommand, serveCommand]
+const COMMANDS: Command[] = [
+  infoCommand,
+  serveCommand,
+  dicomCommand,
+  importCommand,
+  splitCommand,
+  datasetsCommand,
+  leakageCommand,
+  exportCommand,
+  trainCommand,
+  runsCommand,
+  evaluateCommand,
+  classifyCommand,
+  doctorCommand,
+  backupCommand
+]
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

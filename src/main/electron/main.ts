@@ -7,6 +7,7 @@ import { contentSecurityPolicy } from '../security/csp'
 import { mainWindowOptions } from '../security/window-options'
 import { isTrustedSender } from '../security/sender-policy'
 import { registerIpc } from './ipc'
+import { utilityLauncher } from './utility-launcher'
 import { handleMediaProtocol, registerMediaScheme } from './media-protocol'
 import { installMenu } from './menu'
 import { installNavigationGuard } from './navigation-guard'
@@ -30,7 +31,10 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   try {
-    core = createCore(resolveWorkspaceDir({ fallback: app.getPath('userData') }), 'electron')
+    core = createCore(resolveWorkspaceDir({ fallback: app.getPath('userData') }), 'electron', {
+      launcher: utilityLauncher,
+      entry: path.join(__dirname, 'engine.js')
+    })
   } catch (err) {
     dialog.showErrorBox('NeuroPath Workstation cannot open its workspace', (err as Error).message)
     app.exit(1)
@@ -45,6 +49,16 @@ async function start(): Promise<void> {
     })
   })
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  core.ctx.pickPaths = async ({ kind, title, multiple }) => {
+    const res = await dialog.showOpenDialog({
+      title,
+      properties: [
+        kind === 'folder' ? 'openDirectory' : 'openFile',
+        ...(multiple ? (['multiSelections'] as const) : [])
+      ]
+    })
+    return res.canceled ? [] : res.filePaths
+  }
   handleMediaProtocol(core.ctx.media)
   installMenu()
   const win = new BrowserWindow(mainWindowOptions(path.join(__dirname, '../preload/index.js')))

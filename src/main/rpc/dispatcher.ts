@@ -18,6 +18,28 @@ function describeIssues(error: z.ZodError): string {
     .join('; ')
 }
 
+/** SQLite failures the user can act on (disk full, read-only workspace, locked) get a plain message. */
+function explainStorageError(channel: string, err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err
+  if (code.startsWith('SQLITE_FULL'))
+    return new AppError(
+      'IO',
+      `${channel}: the workspace disk is full; nothing was saved by this action, earlier data is intact`
+    )
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') {
+    return new AppError(
+      'IO',
+      `${channel}: the workspace is read-only; nothing was saved by this action, earlier data is intact`
+    )
+  }
+  if (code.startsWith('SQLITE_BUSY'))
+    return new AppError('BUSY', `${channel}: the catalog is busy in another NeuroPath process; try again`)
+  if (code.startsWith('SQLITE_IOERR'))
+    return new AppError('IO', `${channel}: the workspace disk failed (${code}); earlier data is intact`)
+  return new AppError('INTERNAL', `${channel}: catalog error ${code}: ${(err as Error).message}`)
+}
+
 /**
  * Transport-independent call routing: validates the request against the contract's schema, runs the
  * handler, and turns any failure into an error envelope. IPC, the WebSocket bridge and tests all use it.
@@ -50,7 +72,7 @@ export class Dispatcher {
       }
       return { ok: true, value: await route.handler(parsed.data, ctx) }
     } catch (err) {
-      return { ok: false, error: toEnvelope(err) }
+      return { ok: false, error: toEnvelope(explainStorageError(channel, err)) }
     }
   }
 }

@@ -80,7 +80,9 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
   const serveMedia = async (ref: string, res: http.ServerResponse): Promise<void> => {
     try {
       const media = await ctx.media.resolve(decodeURIComponent(ref))
-      res.writeHead(200, { 'Content-Type': media.type })
+      // Thumbnails are re-requested on every scroll back through a large grid; a short private cache keeps
+      // that off the server while a changed file still shows within minutes.
+      res.writeHead(200, { 'Content-Type': media.type, 'Cache-Control': 'private, max-age=300' })
       fs.createReadStream(media.file).pipe(res)
     } catch (err) {
       const env = toEnvelope(err)

@@ -1,4 +1,5 @@
 import type { Handlers, SystemInfo } from '../../shared/contract'
+import { defaultEngineConfig, type EngineConfig } from '../engine/engine-config'
 import { JobRegistry } from '../jobs/job-registry'
 import { MediaResolver } from '../media/media-resolver'
 import { Dispatcher } from '../rpc/dispatcher'
@@ -6,13 +7,21 @@ import { EventHub } from '../rpc/event-hub'
 import { Workspace } from '../workspace/workspace'
 import type { AppContext } from './app-context'
 import { catalogHandlers } from './catalog-service'
+import { datasetsHandlers } from './datasets-service'
+import { imagingHandlers } from './imaging-service'
+import { inferenceHandlers } from './inference-service'
 import { systemHandlers } from './system-service'
+import { trainingHandlers } from './training-service'
 
 /** Every handler of the contract, bound to one app context. */
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     system: systemHandlers(ctx),
-    catalog: catalogHandlers(ctx)
+    catalog: catalogHandlers(ctx),
+    imaging: imagingHandlers(ctx),
+    datasets: datasetsHandlers(ctx),
+    training: trainingHandlers(ctx),
+    inference: inferenceHandlers(ctx)
   }
 }
 
@@ -23,10 +32,14 @@ export interface Core {
   close(): void
 }
 
-export function createCore(workspaceDir: string, shell: SystemInfo['shell']): Core {
+export function createCore(
+  workspaceDir: string,
+  shell: SystemInfo['shell'],
+  engine: EngineConfig = defaultEngineConfig()
+): Core {
   const workspace = Workspace.open(workspaceDir)
   const hub = new EventHub()
-  const ctx: AppContext = { workspace, hub, jobs: new JobRegistry(hub), media: new MediaResolver(), shell }
+  const ctx: AppContext = { workspace, hub, jobs: new JobRegistry(hub), media: new MediaResolver(), shell, engine }
   return { ctx, dispatcher: new Dispatcher(createHandlers(ctx)), close: () => workspace.close() }
 }
 

@@ -56,7 +56,20 @@ export const systemService = {
   /** Background jobs currently known (running or finished in this session). */
   listJobs: rpc(Empty).returns<JobSummary[]>(),
   /** Fires whenever a job starts, progresses or ends. */
-  onJobsChanged: event<JobSummary[]>()
+  onJobsChanged: event<JobSummary[]>(),
+  /**
+   * Opens the native file/folder dialog (Electron only) and grants the picked paths to the renderer.
+   * Resolves to [] when the user cancels; UNSUPPORTED in browser mode, where paths are typed instead.
+   */
+  pickPaths: rpc(
+    z
+      .object({
+        kind: z.enum(['file', 'folder']),
+        title: z.string().max(200).optional(),
+        multiple: z.boolean().default(false)
+      })
+      .strict()
+  ).returns<string[]>()
 }
 
 export const SettingKey = z

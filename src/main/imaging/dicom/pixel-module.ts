@@ -74,6 +74,13 @@ export function fromFunctionalGroups<T>(
  * Reads and validates the Image Pixel module.
  * @throws AppError CORRUPT for missing or contradictory values, UNSUPPORTED for bit depths we do not decode.
  */
+/**
+ * Largest frame the decoders accept, in samples (rows × columns × samples per pixel): 2^25, e.g. 5792² grey or
+ * 4096 × 2730 RGB; above any MR/CT/CR/mammography frame. Bounds the memory one frame can claim (~128 MiB as
+ * Float32 modality values plus the stored array).
+ */
+export const MAX_FRAME_SAMPLES = 2 ** 25
+
 export function readPixelModule(ds: DataSet, where: string): PixelModule {
   const rows = ushort(ds, 0x00280010) ?? 0
   const columns = ushort(ds, 0x00280011) ?? 0
@@ -81,6 +88,13 @@ export function readPixelModule(ds: DataSet, where: string): PixelModule {
     throw new AppError('CORRUPT', `${where}: Rows (0028,0010) / Columns (0028,0011) missing or zero`)
   }
   const samplesPerPixel = ushort(ds, 0x00280002) ?? 1
+  if (rows * columns * samplesPerPixel > MAX_FRAME_SAMPLES) {
+    // A corrupt or hostile header must not make the decoder allocate gigabytes before the pixel data is read.
+    throw new AppError(
+      'UNSUPPORTED',
+      `${where}: ${rows}×${columns}×${samplesPerPixel} samples per frame exceeds the ${MAX_FRAME_SAMPLES / 2 ** 20}M-sample limit`
+    )
+  }
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) {
     throw new AppError(
       'UNSUPPORTED',

@@ -1,0 +1,159 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type { ExportResult, Split } from '../../../shared/contract/datasets'
+import { AppError } from '../../../shared/errors'
+import type { Catalog } from '../../catalog/open-catalog'
+import { BoundedPool } from '../import/bounded-pool'
+import { requireDataset } from '../store/datasets-store'
+import { readVersion } from '../versions/read-version'
+import { toCsv } from './csv'
+
+interface ExportItem {
+  itemId: number
+  path: string
+  label: string
+  split: Split | null
+  sha256: string
+  kind: string
+  width: number
+  height: number
+  patientId: string | null
+}
+
+const HEADER = ['item_id', 'split', 'label', 'path', 'sha256', 'kind', 'width', 'height', 'patient_id']
+
+/**
+ * Exports a dataset's included items — of a frozen version, or the current state — either as a folder tree
+ * `dest/<split>/<label>/<file name>` (copies or absolute symlinks, split 'unassigned' for unsplit items, a
+ * clashing name gets "-<item id>" before its extension) with `dest/manifest.csv`, or as a single CSV manifest
+ * file at `dest`. Never overwrites: the folder must be new or empty, the CSV file must not exist. Every source
+ * file is checked before anything is written.
+ */
+export async function exportDataset(
+  db: Catalog,
+  req: { datasetId: number; versionId?: number; dest: string; layout: 'copy' | 'symlink' | 'csv' }
+): Promise<ExportResult> {
+  const items = exportItems(db, req.datasetId, req.versionId)
+  const dest = path.resolve(req.dest)
+  if (req.layout === 'csv') {
+    await fs.mkdir(path.dirname(dest), { recursive: true })
+    const rows = items.map((i) => [
+      i.itemId,
+      i.split ?? 'unassigned',
+      i.label,
+      i.path,
+      i.sha256,
+      i.kind,
+      i.width,
+      i.height,
+      i.patientId
+    ])
+    await writeNew(dest, toCsv(HEADER, rows))
+    return { dest, layout: 'csv', items: items.length, bytes: 0, manifest: dest }
+  }
+  await requireEmptyFolder(dest)
+  await requireSources(items)
+  const taken = new Set<string>()
+  const planned = items.map((i) => {
+    const dir = path.join(dest, i.split ?? 'unassigned', safeName(i.label))
+    const base = path.basename(i.path)
+    let target = path.join(dir, base)
+    if (taken.has(target.toLowerCase())) {
+      const ext = path.extname(base)
+      target = path.join(dir, `${base.slice(0, base.length - ext.length)}-${i.itemId}${ext}`)
+    }
+    taken.add(target.toLowerCase())
+    return { item: i, target }
+  })
+  for (const dir of new Set(planned.map((p) => path.dirname(p.target)))) await fs.mkdir(dir, { recursive: true })
+  let bytes = 0
+  const pool = new BoundedPool(8)
+  const failures: string[] = []
+  for (const p of planned) {
+    await pool.run(async () => {
+      try {
+        if (req.layout === 'symlink') await fs.symlink(p.item.path, p.target)
+        else {
+          await fs.copyFile(p.item.path, p.target, fs.constants.COPYFILE_EXCL)
+          const { size } = await fs.stat(p.target)
+          bytes += size
+        }
+      } catch (err) {
+        failures.push(`${p.item.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      }
+    })
+  }
+  await pool.drain()
+  if (failures.length) {
+    throw new AppError('IO', `export to ${dest} failed for ${failures.length} file(s), first: ${failures[0]}`)
+  }
+  const manifest = path.join(dest, 'manifest.csv')
+  const rows = planned.map(({ item: i, target }) => [
+    i.itemId,
+    i.split ?? 'unassigned',
+    i.label,
+    path.relative(dest, target).split(path.sep).join('/'),
+    i.sha256,
+    i.kind,
+    i.width,
+    i.height,
+    i.patientId
+  ])
+  await writeNew(manifest, toCsv(HEADER, rows))
+  return { dest, layout: req.layout, items: items.length, bytes, manifest }
+}
+
+function exportItems(db: Catalog, datasetId: number, versionId?: number): ExportItem[] {
+  requireDataset(db, datasetId)
+  if (versionId !== undefined) {
+    const { version, items } = readVersion(db, versionId)
+    if (version.datasetId !== datasetId) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `version ${versionId} belongs to dataset ${version.datasetId}, not ${datasetId}`
+      )
+    }
+    return items
+  }
+  return db
+    .prepare(
+      `SELECT i.id AS itemId, i.path, c.name AS label, i.split, i.sha256, i.kind, i.width, i.height, i.patient_id AS patientId
+       FROM dataset_items i JOIN dataset_classes c ON c.id = i.class_id
+       WHERE i.dataset_id = ? AND i.excluded = 0 ORDER BY i.id`
+    )
+    .all(datasetId) as ExportItem[]
+}
+
+/** A class name as one safe folder name on every OS. */
+export function safeName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const s = name.replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_').replace(/[. ]+$/, '')
+  return s === '' || s === '.' || s === '..' ? '_' : s
+}
+
+async function requireEmptyFolder(dest: string): Promise<void> {
+  const entries = await fs.readdir(dest).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[]
+    throw new AppError('IO', `export folder ${dest}: ${err.code ?? err.message}`)
+  })
+  if (entries.length) throw new AppError('CONFLICT', `export folder ${dest} is not empty; choose a new or empty folder`)
+}
+
+async function requireSources(items: ExportItem[]): Promise<void> {
+  const missing: string[] = []
+  for (const i of items) {
+    await fs.access(i.path).catch(() => missing.push(i.path))
+    if (missing.length >= 5) break
+  }
+  if (missing.length) throw new AppError('NOT_FOUND', `cannot export: source file(s) missing: ${missing.join(', ')}`)
+}
+
+async function writeNew(file: string, text: string): Promise<void> {
+  try {
+    await fs.writeFile(file, text, { flag: 'wx' })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw new AppError('CONFLICT', `${file} already exists; exports never overwrite`)
+    throw new AppError('IO', `cannot write ${file}: ${code ?? (err as Error).message}`)
+  }
+}

@@ -1,0 +1,59 @@
+import fs from 'node:fs/promises'
+import type { FailedInput } from '../../../shared/contract'
+import { AppError, toEnvelope } from '../../../shared/errors'
+import { readImageHeader } from '../../imaging'
+import { mapLimited, scanFolder } from '../../services/imaging/scan-folder'
+import { compareInputs, inputMeta, type InputMeta } from './input-meta'
+
+/** Header reads in flight: enough to hide disk latency, few enough to keep file handles low. */
+const HEADER_CONCURRENCY = 16
+
+/** What a folder holds for classification. */
+export interface FolderInputs {
+  /** One entry per image and per DICOM frame, in display order (compareInputs). */
+  inputs: InputMeta[]
+  /** Files whose header does not read, or that are not DICOM/PNG/JPEG, with the reason. */
+  failures: FailedInput[]
+  /** Regular files looked at. */
+  files: number
+  /** True when the folder held more files than the scan limit (MAX_SCAN_FILES); the rest were not classified. */
+  truncated: boolean
+}
+
+/**
+ * Lists every image and DICOM frame under `folder`, recursively (hidden files, DICOMDIR and symlinks are
+ * skipped, as in the viewer), reading only headers (DICOM stops at Pixel Data (7FE0,0010)). A file that
+ * is not a readable image becomes a failure naming it and the reason; the listing goes on.
+ * @throws AppError NOT_FOUND when `folder` does not exist, INVALID_ARGUMENT when it is not a folder.
+ */
+export async function listFolderInputs(folder: string): Promise<FolderInputs> {
+  let st
+  try {
+    st = await fs.stat(folder)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new AppError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `patient folder ${folder}: cannot open (${code})`)
+  }
+  if (!st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `patient folder ${folder} is not a folder`)
+  const scan = await scanFolder(folder)
+  const inputs: InputMeta[] = []
+  const failures: FailedInput[] = []
+  const headers = await mapLimited(scan.files, HEADER_CONCURRENCY, async (file) => {
+    try {
+      return { file, header: await readImageHeader(file) }
+    } catch (err) {
+      return { file, error: toEnvelope(err) }
+    }
+  })
+  for (const r of headers) {
+    if ('error' in r && r.error) {
+      failures.push({ path: r.file, frame: null, code: r.error.code, message: r.error.message })
+      continue
+    }
+    const h = r.header!
+    const frames = Math.max(1, h.frames)
+    for (let f = 0; f < frames; f++) inputs.push(inputMeta(folder, r.file, f, h))
+  }
+  inputs.sort(compareInputs)
+  return { inputs, failures, files: scan.files.length, truncated: scan.truncated }
+}

@@ -1,0 +1,57 @@
+import type { RunStatus, RunSummary } from '../../../shared/contract/training'
+
+/** Sortable columns of the runs table. */
+export type RunColumn =
+  | 'name'
+  | 'status'
+  | 'dataset'
+  | 'backbone'
+  | 'backend'
+  | 'bestValAccuracy'
+  | 'testAccuracy'
+  | 'macroF1'
+  | 'durationSeconds'
+  | 'startedAt'
+
+/** What the table shows: a text filter over name, dataset, backbone, backend and note, and a status filter. */
+export interface RunFilter {
+  text: string
+  status: RunStatus | 'all'
+}
+
+const key = (r: RunSummary, c: RunColumn): string | number | null => {
+  switch (c) {
+    case 'dataset':
+      return `${r.datasetName.toLowerCase()} v${String(r.versionNumber).padStart(6, '0')}`
+    case 'name':
+      return r.name.toLowerCase()
+    case 'backend':
+      return r.backend
+    default:
+      return r[c]
+  }
+}
+
+/** Filters and sorts runs; missing values (no test accuracy yet) sort last in both directions. */
+export function tableRows(
+  runs: readonly RunSummary[],
+  filter: RunFilter,
+  sort: { column: RunColumn; desc: boolean }
+): RunSummary[] {
+  const q = filter.text.trim().toLowerCase()
+  const rows = runs.filter(
+    (r) =>
+      (filter.status === 'all' || r.status === filter.status) &&
+      (!q ||
+        [r.name, r.datasetName, r.backbone, r.backend ?? '', r.note, r.status].some((s) => s.toLowerCase().includes(q)))
+  )
+  return rows.sort((a, b) => {
+    const x = key(a, sort.column)
+    const y = key(b, sort.column)
+    if (x === null && y === null) return b.id - a.id
+    if (x === null) return 1
+    if (y === null) return -1
+    const c = x < y ? -1 : x > y ? 1 : b.id - a.id
+    return sort.desc ? -c : c
+  })
+}

@@ -1,0 +1,119 @@
+import type { WindowPreset } from './presets'
+
+/** What a key press asks the viewer to do. */
+export type ViewerAction =
+  | { kind: 'step'; by: number }
+  | { kind: 'first' }
+  | { kind: 'last' }
+  | { kind: 'zoom'; factor: number }
+  | { kind: 'fit' }
+  | { kind: 'actual-size' }
+  | { kind: 'invert' }
+  | { kind: 'reset-window' }
+  | { kind: 'next-file-window' }
+  | { kind: 'preset'; id: WindowPreset['id'] }
+  | { kind: 'cine' }
+  | { kind: 'tags' }
+  | { kind: 'help' }
+  | { kind: 'close' }
+
+/** The fields of a KeyboardEvent the mapping reads (a plain object in tests). */
+export interface KeyPress {
+  key: string
+  code: string
+  shiftKey: boolean
+  ctrlKey: boolean
+  metaKey: boolean
+  altKey: boolean
+}
+
+/** Zoom step of +/- and of one wheel notch. */
+export const ZOOM_STEP = 1.25
+
+const PRESET_CODES: Record<string, WindowPreset['id']> = {
+  Digit1: 'auto',
+  Digit2: 'brain',
+  Digit3: 'subdural',
+  Digit4: 'bone'
+}
+
+/**
+ * Maps a key press to a viewer action, or null when the viewer does not use it. Ctrl/Cmd/Alt combinations
+ * are left to the shell (Ctrl+1..5 switch views). Presets use Shift+digit by physical key (`code`) so they
+ * work on any keyboard layout; plain 1 is 1:1 zoom.
+ */
+export function actionForKey(e: KeyPress): ViewerAction | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null
+  if (e.shiftKey && PRESET_CODES[e.code]) return { kind: 'preset', id: PRESET_CODES[e.code] }
+  switch (e.key) {
+    case 'ArrowUp':
+    case 'ArrowLeft':
+      return { kind: 'step', by: -1 }
+    case 'ArrowDown':
+    case 'ArrowRight':
+      return { kind: 'step', by: 1 }
+    case 'PageUp':
+      return { kind: 'step', by: -10 }
+    case 'PageDown':
+      return { kind: 'step', by: 10 }
+    case 'Home':
+      return { kind: 'first' }
+    case 'End':
+      return { kind: 'last' }
+    case '+':
+    case '=':
+      return { kind: 'zoom', factor: ZOOM_STEP }
+    case '-':
+    case '_':
+      return { kind: 'zoom', factor: 1 / ZOOM_STEP }
+    case '0':
+    case 'f':
+    case 'F':
+      return { kind: 'fit' }
+    case '1':
+      return { kind: 'actual-size' }
+    case 'i':
+    case 'I':
+      return { kind: 'invert' }
+    case 'r':
+    case 'R':
+      return { kind: 'reset-window' }
+    case 'w':
+    case 'W':
+      return { kind: 'next-file-window' }
+    case ' ':
+      return { kind: 'cine' }
+    case 't':
+    case 'T':
+      return { kind: 'tags' }
+    case '?':
+      return { kind: 'help' }
+    case 'Escape':
+      return { kind: 'close' }
+    default:
+      return null
+  }
+}
+
+/** The help overlay's table: keys and what they do, in the order shown. */
+export const SHORTCUT_HELP: readonly { keys: string; action: string }[] = [
+  { keys: '↑ / ↓  or  ← / →', action: 'Previous / next slice or frame' },
+  { keys: 'PgUp / PgDn', action: 'Back / forward 10 slices' },
+  { keys: 'Home / End', action: 'First / last slice' },
+  { keys: 'Space', action: 'Play / pause cine' },
+  { keys: 'Mouse wheel  or  + / −', action: 'Zoom in / out (wheel zooms under the cursor)' },
+  { keys: 'Left-drag', action: 'Pan' },
+  { keys: 'Right-drag', action: 'Window (left/right) and level (up/down)' },
+  { keys: '0  or  F', action: 'Fit to window' },
+  { keys: '1', action: '1:1 (one image pixel per screen pixel)' },
+  { keys: 'Shift+1', action: 'Auto window (the file’s default)' },
+  { keys: 'Shift+2', action: 'Brain  C 40 / W 80' },
+  { keys: 'Shift+3', action: 'Subdural  C 75 / W 215' },
+  { keys: 'Shift+4', action: 'Bone  C 600 / W 2800' },
+  { keys: 'W', action: 'Next window stored in the file' },
+  { keys: 'R', action: 'Reset window/level to the file’s default' },
+  { keys: 'I', action: 'Invert grey scale' },
+  { keys: 'T', action: 'Show / hide DICOM tags' },
+  { keys: '?', action: 'Show / hide this help' },
+  { keys: 'Esc', action: 'Close help or tags' }
+]

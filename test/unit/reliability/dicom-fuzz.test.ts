@@ -1,0 +1,117 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppError } from '../../../src/shared/errors'
+import { decodeParsedDicom } from '../../../src/main/imaging/dicom/decode'
+import { parseDicomFull } from '../../../src/main/imaging/dicom/parse'
+import { grey12, scratchDir, writeImage } from '../../fixtures/dicom/corpus'
+import { GREY_TRANSCODES, transcode } from '../../fixtures/dicom/tools'
+
+/**
+ * Fuzzing the DICOM parser and every decoder with mutated files: truncation, bit flips, random bytes in
+ * lengths and VRs, huge declared sizes. Each case must end in a decoded image or an AppError; never a
+ * crash, a hang, or a non-AppError exception. Allocation is bounded by the imaging core's limits, checked
+ * via the process RSS staying below a stated bound.
+ */
+
+const CASES = Number(process.env.NEUROPATH_FUZZ_CASES ?? 10_000)
+const RSS_BOUND_MB = 1500
+
+/** Deterministic PRNG so a failing case can be replayed from its index. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = Math.imul(s ^ (s >>> 15), 1 | s)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function mutate(src: Buffer, r: () => number): Buffer {
+  const b = Buffer.from(src)
+  const kind = Math.floor(r() * 6)
+  const at = () => Math.floor(r() * b.length)
+  switch (kind) {
+    case 0: // truncate
+      return b.subarray(0, Math.floor(r() * b.length))
+    case 1: // flip bits
+      for (let i = 0, n = 1 + Math.floor(r() * 16); i < n; i++) b[at()] ^= 1 << Math.floor(r() * 8)
+      return b
+    case 2: {
+      // corrupt a 32-bit length somewhere in the header area (first 1 KiB), often to a huge value
+      const p = Math.floor(r() * Math.min(1024, b.length - 4))
+      b.writeUInt32LE(r() < 0.5 ? 0xffffff00 + Math.floor(r() * 255) : Math.floor(r() * 0xffffffff), p)
+      return b
+    }
+    case 3: {
+      // corrupt a VR (two ASCII bytes) in the header area
+      const p = Math.floor(r() * Math.min(1024, b.length - 2))
+      b[p] = 65 + Math.floor(r() * 26)
+      b[p + 1] = 65 + Math.floor(r() * 26)
+      return b
+    }
+    case 4: // random bytes
+      for (let i = 0, n = 1 + Math.floor(r() * 64); i < n; i++) b[at()] = Math.floor(r() * 256)
+      return b
+    default: {
+      // declare huge image dimensions: Rows/Columns (0028,0010)/(0028,0011) and Number of Frames
+      const rows = b.indexOf(Buffer.from([0x28, 0x00, 0x10, 0x00]))
+      if (rows >= 0 && rows + 10 < b.length) b.writeUInt16LE(65535, rows + 8)
+      const cols = b.indexOf(Buffer.from([0x28, 0x00, 0x11, 0x00]))
+      if (cols >= 0 && cols + 10 < b.length) b.writeUInt16LE(65535, cols + 8)
+      return b
+    }
+  }
+}
+
+let sources: { name: string; bytes: Buffer }[] = []
+let scratch: ReturnType<typeof scratchDir>
+
+beforeAll(() => {
+  scratch = scratchDir('fuzz')
+  const base = writeImage(scratch.dir, 'base.dcm', grey12().spec)
+  sources = [{ name: 'explicit-le', bytes: fs.readFileSync(base) }]
+  // One seed file per codec family, transcoded by dcmtk/gdcm.
+  for (const name of ['big-endian', 'deflated', 'rle-dcmtk', 'jpeg-lossless-sv1', 'jpeg-ls-dcmtk', 'j2k-lossless']) {
+    const t = GREY_TRANSCODES.find((x) => x.name === name)!
+    const out = transcode(t, base, path.join(scratch.dir, `${name}.dcm`))
+    sources.push({ name, bytes: fs.readFileSync(out) })
+  }
+})
+afterAll(() => scratch?.cleanup())
+
+describe('DICOM fuzzing', () => {
+  it(`survives ${CASES} mutated files across transfer syntaxes with a decoded image or a clear error`, async () => {
+    const r = rng(20261126)
+    const outcomes = { decoded: 0, errors: 0 }
+    const codes = new Map<string, number>()
+    let peakRss = 0
+    for (let i = 0; i < CASES; i++) {
+      const src = sources[i % sources.length]
+      const bytes = mutate(src.bytes, r)
+      const name = `case-${i}-${src.name}.dcm`
+      const started = performance.now()
+      try {
+        const parsed = parseDicomFull(bytes, name)
+        const res = await decodeParsedDicom(parsed, 0)
+        expect(res.image.modality.length).toBe(res.image.width * res.image.height * res.image.samplesPerPixel)
+        outcomes.decoded++
+      } catch (err) {
+        if (!(err instanceof AppError)) throw new Error(`case ${i} (${src.name}) threw a non-AppError: ${String(err)}`)
+        expect(err.message, `case ${i}`).toContain(name)
+        codes.set(err.code, (codes.get(err.code) ?? 0) + 1)
+        outcomes.errors++
+      }
+      // A case that takes seconds is a hang in waiting.
+      expect(performance.now() - started, `case ${i} (${src.name}) took too long`).toBeLessThan(5000)
+      if (i % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss / 2 ** 20)
+    }
+    console.log(
+      `[fuzz] ${CASES} DICOM cases: ${outcomes.decoded} decoded, ${outcomes.errors} clear errors (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')}); peak RSS ${Math.round(peakRss)} MB`
+    )
+    expect(outcomes.decoded + outcomes.errors).toBe(CASES)
+    expect(outcomes.errors).toBeGreaterThan(CASES / 10)
+    expect(peakRss).toBeLessThan(RSS_BOUND_MB)
+  }, 600_000)
+})
