@@ -7,6 +7,7 @@ import { benchImaging } from './imaging'
 import { benchInference } from './inference'
 import { benchViewer } from './viewer'
 import { benchTraining } from './training'
+import { benchTrainingUi } from './training-ui'
 
 /**
  * `npm run bench`: runs every benchmark and prints one JSON object with the figures. Pass names to run a
@@ -20,7 +21,8 @@ const BENCHES: Record<string, () => Promise<Record<string, number | string>>> = 
   inference: benchInference,
   backbone: benchBackbone,
   viewer: benchViewer,
-  training: benchTraining
+  training: benchTraining,
+  'training-ui': benchTrainingUi
 }
 
 async function main(): Promise<void> {

@@ -194,6 +194,9 @@ export async function trainStage(target: TrainTarget, opts: TrainStageOptions): 
       )
       for await (const b of stream) {
         try {
+          // Batches from memory resolve without ever reaching the event loop; yield every few batches so a
+          // cancel message (or the host going away) is seen within a batch or two, not at the end of the stage.
+          if (batch % 4 === 0) await new Promise<void>((r) => setImmediate(r))
           if (opts.signal?.aborted) throw cancelled(stage, epoch, batch)
           const stepSeed = deriveSeed(opts.seed, 'step', epoch, batch)
           const n = b.labels.length
