@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { injectCspMeta } from './src/main/security/csp'
 
 // Three bundles: main (Electron entry + the plain-Node CLI/engine entries), preload (sandboxed bridge),
 // renderer (Svelte). Dependencies stay external in main so native modules load from node_modules.
@@ -8,12 +9,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // nifti-reader-js ships ES modules only (exports has no "require"), so it is bundled rather than required.
+      externalizeDeps: { exclude: ['nifti-reader-js'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/electron/main.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           bench: resolve(__dirname, 'src/main/bench/index.ts'),
-          engine: resolve(__dirname, 'src/main/engine/entry.ts')
+          engine: resolve(__dirname, 'src/main/jobs/engine-entry.ts')
         },
         output: { entryFileNames: '[name].js' }
       }
@@ -36,6 +39,10 @@ export default defineConfig({
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') }
     },
-    plugins: [svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') })]
+    plugins: [
+      svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') }),
+      // The meta tag's policy comes from the same function as the HTTP headers (one CSP).
+      { name: 'neuropath-csp', transformIndexHtml: { order: 'pre', handler: injectCspMeta } }
+    ]
   }
 })

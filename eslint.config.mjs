@@ -73,23 +73,100 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', nodeAndElectron('src/renderer')] }
   },
-  // Core services stay plain Node so the CLI, browser mode and tests can use them: only electron/ may import Electron.
-  {
-    files: ['src/main/**/*.ts'],
-    ignores: ['src/main/electron/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
+  // Main-process layers, bottom to top (ARCHITECTURE.md): the engine scaffold, the domains, the engine job
+  // registry, the services, the shells. A layer imports only layers below it; nothing in src/main imports the
+  // renderer; only electron/ imports Electron (core services are plain Node for the CLI, browser mode and tests).
+  ...mainLayers()
+)
+
+/** Import paths reaching the src/main folders `dirs` from any depth ('../x', '../../x/y', …). */
+function dirsPattern(dirs) {
+  return `^(\\.\\./)+(${dirs.join('|')})(/|$)`
+}
+
+function mainLayers() {
+  const shells = ['cli', 'server', 'electron', 'bench']
+  const domains = [
+    'imaging',
+    'datasets',
+    'compute',
+    'onnx',
+    'backbone-runtime',
+    'training',
+    'inference',
+    'evidence',
+    'model-export',
+    'workspace',
+    'media',
+    'security',
+    'rpc'
+  ]
+  const layers = [
+    {
+      name: 'src/main/engine (the engine scaffold)',
+      files: ['src/main/engine/**/*.ts'],
+      above: [...domains, 'jobs', 'services', ...shells],
+      why: 'it sits below the domains: a job kind is declared in its domain and registered in src/main/jobs'
+    },
+    {
+      name: 'the domains',
+      files: [`src/main/{${domains.join(',')},catalog,fs}/**/*.ts`, 'src/main/*.ts'],
+      above: ['jobs', ...shells],
+      // Host-side orchestrators may name the services' context as a type; it erases at build.
+      typeOnly: ['services'],
+      why: 'domains sit below the engine job registry, the services and the shells'
+    },
+    {
+      name: 'src/main/jobs (the engine job registry)',
+      files: ['src/main/jobs/**/*.ts'],
+      above: ['services', ...shells],
+      why: 'the job registry sits below the services and the shells'
+    },
+    {
+      name: 'src/main/services',
+      files: ['src/main/services/**/*.ts'],
+      above: shells,
+      why: 'services sit below the shells'
+    }
+  ]
+  const electron = {
+    name: 'electron',
+    message: 'only src/main/electron/** may import Electron (core services are plain Node)',
+    allowTypeImports: true
+  }
+  const renderer = {
+    regex: '(^|/)renderer(/|$)',
+    message: 'src/main must not import the renderer: code both sides run lives in src/shared'
+  }
+  const rule = (layer) => [
+    'error',
+    {
+      paths: [electron],
+      patterns: [
+        renderer,
         {
-          paths: [
-            {
-              name: 'electron',
-              message: 'only src/main/electron/** may import Electron (core services are plain Node)',
-              allowTypeImports: true
-            }
-          ]
-        }
+          regex: dirsPattern(layer.above),
+          message: `${layer.name} must not import ${layer.above.join(', ')}: ${layer.why}`
+        },
+        ...(layer.typeOnly
+          ? [
+              {
+                regex: dirsPattern(layer.typeOnly),
+                allowTypeImports: true,
+                message: `${layer.name} must not import ${layer.typeOnly.join(', ')} (type imports only): ${layer.why}`
+              }
+            ]
+          : [])
       ]
     }
-  }
-)
+  ]
+  const shellsRule = ['error', { paths: [electron], patterns: [renderer] }]
+  return [
+    ...layers.map((layer) => ({ files: layer.files, rules: { 'no-restricted-imports': rule(layer) } })),
+    {
+      files: shells.filter((d) => d !== 'electron').map((d) => `src/main/${d}/**/*.ts`),
+      rules: { 'no-restricted-imports': shellsRule }
+    },
+    { files: ['src/main/electron/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [renderer] }] } }
+  ]
+}

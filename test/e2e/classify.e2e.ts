@@ -123,6 +123,11 @@ describe('batch classification in browser mode', () => {
     expect(await page.getByTestId('classify-viewer-prediction').textContent()).toMatch(/left|right/)
     const coverage = await overlayCoverage(page)
     expect(coverage).toBeGreaterThan(0.01)
+    // The model was trained with a saliency baseline: the overlay names its method, layer and grid (4 × 4 at 64 px).
+    expect(await page.getByTestId('saliency-method').textContent()).toBe(
+      'vs training mean · block_13_expand_relu 4 × 4'
+    )
+    expect((await page.getByTestId('saliency-visible').locator('..').textContent())?.trim()).toBe('LayerCAM')
     await page.screenshot({ path: path.join(SHOTS, '03-viewer-gradcam.png') })
 
     // Another class, another colour map, more opaque.
@@ -158,7 +163,12 @@ describe('batch classification in browser mode', () => {
     expect(download.suggestedFilename()).toMatch(/^classification-\d+-deidentified\.csv$/)
     const csv = fs.readFileSync((await download.path())!, 'utf8')
     const lines = csv.trimEnd().split('\r\n')
-    expect(lines[0]).toBe('path,frame,patient_id,study_uid,series_uid,predicted,confidence,p_left,p_right')
+    expect(lines[0]).toBe(
+      'path,frame,patient_id,study_uid,series_uid,slice_index,slice_position,predicted,confidence,p_left,p_right'
+    )
+    // Identifiers are replaced by pseudonyms, the same in every row of one patient.
+    for (const row of lines.slice(1)) expect(row).toMatch(/^file-\d+,\d+,patient-\d+,(study-\d+)?,(series-\d+)?,/)
+    expect(csv).not.toContain(patient.root)
     expect(lines).toHaveLength(patient.truth.size + 1)
     expect(csv).not.toMatch(/P-00[12]|Doe|Roe|P-0042/)
     await expect.poll(() => page.getByTestId('export-done').textContent()).toContain(`${patient.truth.size} rows`)

@@ -3,7 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
+import { openBackboneRuntime, type BackboneRuntime } from '../backbone-runtime/backbone-runtime'
 import { selectBackend } from '../compute/backend'
+import { compileInferencePlan } from '../training/backbone/inference-plan'
 import { EmbeddingExtractor, type EmbedItem } from '../training/backbone/embedding-extractor'
 import { loadBackbone } from '../training/backbone/load-backbone'
 import { loadModelInput } from '../training/preprocess/load-model-input'
@@ -47,11 +49,25 @@ async function rate(n: number, run: () => Promise<unknown>, warm: () => Promise<
 
 const round1 = (x: number): number => Math.round(x * 10) / 10
 
+/** Images per second of one backbone runtime over `inputs` (n images) in batches of `batch`, after a warm-up. */
+async function runtimeRate(rt: BackboneRuntime, inputs: Float32Array, n: number, batch: number): Promise<number> {
+  const per = SIZE * SIZE * 3
+  const pass = async (count: number): Promise<void> => {
+    for (let i = 0; i < count; i += batch) await rt.run(inputs.subarray(i * per), Math.min(batch, count - i))
+  }
+  return rate(
+    n,
+    () => pass(n),
+    () => pass(batch)
+  )
+}
+
 /**
  * Backbone throughput at 224 px on the nsfwjs MobileNetV2 (model + global average pool, inputs already
- * preprocessed): the worker pool (one WASM engine per core), a single worker, the fused plan in this thread
- * and LayersModel.predict for comparison. Also end to end from 512² grey PNG files through the pool
- * (decode, resize, scale overlapping the model), and preprocessing alone.
+ * decoded and preprocessed): the backbone runtime on ONNX Runtime at batch 8, 16 and 32, next to the tfjs
+ * fallback of the same runtime (fused plan on the tfjs backend this process selected, wasm here) and
+ * LayersModel.predict, all measured in this run. Also end to end from 512² grey PNG files through the
+ * EmbeddingExtractor (decode, resize, scale, model), and preprocessing alone.
  */
 export async function benchBackbone(): Promise<Record<string, number | string>> {
   const backend = await selectBackend()
@@ -66,8 +82,8 @@ export async function benchBackbone(): Promise<Record<string, number | string>> 
       items.push({ path: file })
     }
     const spec = { kind: 'nsfwjs' as const, inputSize: SIZE }
-    const cores = os.cpus().length
     const { model, source } = await loadBackbone(spec)
+    const plan = compileInferencePlan(model)
     const pre = makePreprocessSpec(SIZE, source.inputScaling)
     const t0 = performance.now()
     const inputs = await Promise.all(items.map((it) => loadModelInput(it.path, pre)))
@@ -75,41 +91,41 @@ export async function benchBackbone(): Promise<Record<string, number | string>> 
     const perImage = SIZE * SIZE * 3
     const all = new Float32Array(N * perImage)
     inputs.forEach((v, i) => all.set(v, i * perImage))
-    const first = (n: number): Float32Array => all.subarray(0, n * perImage)
 
-    const pool = new EmbeddingExtractor({ backbone: spec, workers: cores })
-    const poolRate = await rate(
-      N,
-      () => pool.embedArrays(all, N),
-      () => pool.embedArrays(first(8 * cores), 8 * cores)
-    )
-    const poolCpuMs = lastCpuMsPerImage
-    const endToEndRate = await rate(
-      N,
-      () => pool.extract(items),
-      async () => undefined
-    )
-    const endToEndCpuMs = lastCpuMsPerImage
-    const engine = pool.info?.engine ?? ''
-    await pool.close()
+    const figures: Record<string, number | string> = {}
+    if (backend.active === 'ort') {
+      const ort = await openBackboneRuntime(plan, { outputs: ['embedding'], backend })
+      figures.backboneOrtEngine = ort.engine
+      for (const b of [8, 16, 32]) {
+        figures[`backboneImgPerSecOrtBatch${b}`] = round1(await runtimeRate(ort, all, N, b))
+        figures[`backboneCpuMsPerImgOrtBatch${b}`] = round1(lastCpuMsPerImage)
+      }
+      await ort.close()
+    } else figures.backboneOrtSkipped = backend.candidates.find((c) => c.name === 'ort')?.reason ?? 'not selected'
 
-    const single = new EmbeddingExtractor({ backbone: spec, workers: 1 })
-    const singleRate = await rate(
-      32,
-      () => single.embedArrays(first(32), 32),
-      () => single.embedArrays(first(8), 8)
-    )
-    await single.close()
+    // The tfjs fallback of the same runtime, on this process's tfjs backend (wasm here: one thread).
+    const tfjs = await openBackboneRuntime(plan, {
+      outputs: ['embedding'],
+      backend: { ...backend, active: backend.tfActive }
+    })
+    figures.backboneTfjsEngine = tfjs.engine
+    figures.backboneImgPerSecTfjsFusedBatch8 = round1(await runtimeRate(tfjs, all, 16, 8))
+    await tfjs.close()
 
-    const inThread = new EmbeddingExtractor({ backbone: spec, workers: 0 })
-    const inThreadRate = await rate(
-      16,
-      () => inThread.embedArrays(first(16), 16),
-      () => inThread.embedArrays(first(8), 8)
+    const extractor = new EmbeddingExtractor({ backbone: spec })
+    await extractor.start()
+    figures.backboneImgPerSecFromPng = round1(
+      await rate(
+        N,
+        () => extractor.extract(items),
+        async () => undefined
+      )
     )
-    await inThread.close()
+    figures.backboneCpuMsPerImgFromPng = round1(lastCpuMsPerImage)
+    figures.backboneFromPngEngine = extractor.info?.engine ?? ''
+    await extractor.close()
 
-    const batch = tf.tensor4d(first(8), [8, SIZE, SIZE, 3])
+    const batch = tf.tensor4d(all.subarray(0, 8 * perImage), [8, SIZE, SIZE, 3])
     const predict = async (): Promise<void> => void tf.tidy(() => (model.predict(batch) as tf.Tensor).dataSync())
     const predictRate = await rate(
       16,
@@ -123,15 +139,7 @@ export async function benchBackbone(): Promise<Record<string, number | string>> 
     model.dispose()
 
     return {
-      backboneImgPerSecPool: round1(poolRate),
-      backbonePoolEngine: engine,
-      backboneCpuMsPerImgPool: round1(poolCpuMs),
-      // What the pool would reach with every core free for it: cores × 1000 / CPU ms per image.
-      backboneImgPerSecPoolIfIdle: round1((cores * 1000) / poolCpuMs),
-      backboneImgPerSecPoolFromPng: round1(endToEndRate),
-      backboneCpuMsPerImgPoolFromPng: round1(endToEndCpuMs),
-      backboneImgPerSecSingleWorker: round1(singleRate),
-      backboneImgPerSecFusedInThread: round1(inThreadRate),
+      ...figures,
       backboneImgPerSecLayersPredict: round1(predictRate),
       backboneLayersPredictBackend: backend.tfBackend,
       preprocessImgPerSec512To224: round1(preprocessRate),

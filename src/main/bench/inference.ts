@@ -5,13 +5,16 @@ import { TrainingConfigSchema } from '../../shared/contract'
 import { defaultEngineConfig } from '../engine/engine-config'
 import { runInEngine } from '../engine/engine-host'
 import { encodeDicom } from '../imaging'
-import type { ClassifyJob, ClassifyJobResult, EngineClassifyEvent } from '../inference/job'
+import { classifyJob, type ClassifyJob } from '../inference/job'
 import { classifyFolder } from '../inference/run/classify-folder'
 import { loadBackbone } from '../training/backbone/load-backbone'
 import { buildHead } from '../training/head/build-head'
 import { composeModel } from '../training/head/compose-model'
 import { makePreprocessSpec } from '../training/preprocess/spec'
-import { saveModelArtifact } from '../training/run/model-artifact'
+import { loadModelArtifact, MODEL_CARD, saveModelArtifact } from '../training/job/model-artifact'
+import { writeSaliencyBaseline } from '../training/job/saliency-baseline'
+import { splitClassifier } from '../inference/model/split-classifier'
+import { atomicWrite } from '../fs/atomic-write'
 
 const SIZE = 224
 const SOURCE = 512
@@ -76,6 +79,33 @@ async function writeModel(dir: string): Promise<void> {
   model.dispose()
 }
 
+/**
+ * The same model with a saliency baseline (the mean block_13_expand_relu map of 16 of the slices), as
+ * training writes it: classification then makes 14 × 14 LayerCAM maps against it.
+ */
+async function addSaliencyBaseline(dir: string, folder: string): Promise<void> {
+  const { model, card } = await loadModelArtifact(dir)
+  const split = splitClassifier(model, card.featureLayer, 'bench model')
+  try {
+    const items = fs
+      .readdirSync(folder)
+      .slice(0, 16)
+      .map((f, i) => ({
+        itemId: i,
+        path: path.join(folder, f),
+        frame: 0,
+        sha256: '',
+        label: 0,
+        split: 'train' as const
+      }))
+    card.saliency = await writeSaliencyBaseline(split.features, items, card.preprocessing, dir)
+    atomicWrite(path.join(dir, MODEL_CARD), JSON.stringify(card, null, 2))
+  } finally {
+    split.dispose()
+    model.dispose()
+  }
+}
+
 function cpuMs(): number {
   const u = process.cpuUsage()
   return (u.user + u.system) / 1000
@@ -112,9 +142,10 @@ async function timedRun(folder: string, modelDir: string, saliency: boolean) {
 
 /**
  * Batch classification of a folder of 200 512×512 16-bit DICOM slices at 224 px with an nsfwjs-backbone model:
- * end to end (scan, model load, worker start, decode + window + resize, backbone in one WASM worker per core,
- * head and Grad-CAM for every class), with and without Grad-CAM, and through a real engine process when the
- * built engine entry is present.
+ * end to end (scan, model load, decode + window + resize, backbone in the backbone runtime (ONNX Runtime),
+ * head and Grad-CAM for every class), with and without Grad-CAM in this process, with the 14 × 14 LayerCAM
+ * against a saliency baseline (the map models trained since issue 13 get), then through a real engine
+ * process, next to the same engine job with ONNX Runtime disabled (the tfjs fallback), in the same run.
  */
 export async function benchInference(): Promise<Record<string, number | string>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'np-bench-inference-'))
@@ -129,6 +160,11 @@ export async function benchInference(): Promise<Record<string, number | string>>
 
     const withCam = await timedRun(folder, modelDir, true)
     const withoutCam = await timedRun(folder, modelDir, false)
+    // The map models trained since issue 13 get, beside the 7 × 7 Grad-CAM above, in the same run.
+    const layerCamDir = path.join(dir, 'model-layercam')
+    fs.cpSync(modelDir, layerCamDir, { recursive: true })
+    await addSaliencyBaseline(layerCamDir, folder)
+    const layerCam = await timedRun(folder, layerCamDir, true)
     const out: Record<string, number | string> = {
       classify200Dicom512At224Seconds: round2(withCam.seconds),
       classifyImgPerSec: round2(SLICES / withCam.seconds),
@@ -137,6 +173,10 @@ export async function benchInference(): Promise<Record<string, number | string>>
       classifyCpuMsPerImg: round2(withCam.cpuMsPerImage),
       classifyNoGradCamSeconds: round2(withoutCam.seconds),
       classifyNoGradCamSteadyImgPerSec: round2(withoutCam.steady),
+      classifyLayerCam14Seconds: round2(layerCam.seconds),
+      classifyLayerCam14SteadyImgPerSec: round2(layerCam.steady),
+      classifyLayerCam14CpuMsPerImg: round2(layerCam.cpuMsPerImage),
+      classifyLayerCam14Engine: layerCam.engine,
       classifyEngine: withCam.engine,
       loadAverage1mAtStart: round2(loadAverage)
     }
@@ -145,14 +185,24 @@ export async function benchInference(): Promise<Record<string, number | string>>
     if (fs.existsSync(engine.entry)) {
       const t0 = performance.now()
       const job: ClassifyJob = { kind: 'classify', jobId: 1, modelDir, folder, saliency: true }
-      const res = await runInEngine<EngineClassifyEvent, ClassifyJobResult>({
-        ...engine,
-        job,
-        onEvent: () => undefined
-      })
+      const res = await runInEngine({ ...engine, job: classifyJob, params: job, onEvent: () => undefined })
       if (res.classified !== SLICES) throw new Error(`engine process classified ${res.classified} of ${SLICES}`)
       out.classify200SecondsInEngineProcess = round2((performance.now() - t0) / 1000)
-    }
+      out.classifyEngineInEngineProcess = res.engine
+      // The same job where ONNX Runtime cannot load: the backbone runtime's tfjs fallback, same run, same machine.
+      const t1 = performance.now()
+      const fallback = await runInEngine({
+        ...engine,
+        job: classifyJob,
+        params: job,
+        env: { NEUROPATH_DISABLE_ORT: '1' },
+        onEvent: () => undefined
+      })
+      if (fallback.classified !== SLICES)
+        throw new Error(`engine process classified ${fallback.classified} of ${SLICES}`)
+      out.classify200SecondsInEngineProcessTfjsFallback = round2((performance.now() - t1) / 1000)
+      out.classifyEngineTfjsFallback = fallback.engine
+    } else throw new Error(`the built engine ${engine.entry} is missing: run electron-vite build first`)
     return out
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })

@@ -1,51 +1,16 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import sharp from 'sharp'
 import type { Api, RunEvent } from '../../shared/contract'
-import { directApi } from '../datasets/cli/direct-api'
+import { directApi } from '../cli/direct-api'
 import { createCore } from '../services'
+import { importAndWait, writePatternPngs } from './bench-data'
 
 const PER_CLASS = 60
 const SIZE = 128
-const CLASSES = ['disc', 'stripes', 'checks']
-
-/** 8-bit grey PNGs: a disc, stripes or a checkerboard with per-file noise. */
-async function writeImages(dir: string): Promise<void> {
-  for (const [label, name] of CLASSES.entries()) {
-    fs.mkdirSync(path.join(dir, name), { recursive: true })
-    for (let i = 0; i < PER_CLASS; i++) {
-      const px = Buffer.alloc(SIZE * SIZE)
-      let s = (label + 1) * 7919 + i * 104729
-      for (let y = 0; y < SIZE; y++) {
-        for (let x = 0; x < SIZE; x++) {
-          s = (Math.imul(s, 48271) >>> 0) % 0x7fffffff
-          const on =
-            label === 0
-              ? Math.hypot(x - SIZE / 2, y - SIZE / 2) < SIZE * 0.3
-              : label === 1
-                ? Math.floor(y / 8) % 2 === 1
-                : (Math.floor(x / 16) + Math.floor(y / 16)) % 2 === 1
-          px[y * SIZE + x] = (on ? 190 : 40) + (s % 50)
-        }
-      }
-      await sharp(px, { raw: { width: SIZE, height: SIZE, channels: 1 } })
-        .png()
-        .toFile(path.join(dir, name, `${i}.png`))
-    }
-  }
-}
 
 async function importAndSplit(api: Api, root: string): Promise<number> {
-  const done = new Promise<void>((resolve) => {
-    const off = api.datasets.onImportFinished(() => {
-      off()
-      resolve()
-    })
-  })
-  await api.datasets.startImport({ dataset: 'bench', root })
-  await done
-  const id = (await api.datasets.list({}))[0].id
+  const id = await importAndWait(api, root)
   await api.datasets.split({ datasetId: id, val: 0.2, test: 0.2, seed: 1, groupBy: { kind: 'none' } })
   return id
 }
@@ -67,7 +32,12 @@ export async function benchTrainingUi(): Promise<Record<string, number | string>
   const events: RunEvent[] = []
   api.training.onRunEvent((e) => events.push(e))
   try {
-    await writeImages(path.join(root, 'data'))
+    await writePatternPngs(path.join(root, 'data'), {
+      patterns: ['disc', 'stripes', 'checks'],
+      perClass: PER_CLASS,
+      size: SIZE,
+      stripe: 8
+    })
     const datasetId = await importAndSplit(api, path.join(root, 'data'))
 
     let t = performance.now()
@@ -101,7 +71,7 @@ export async function benchTrainingUi(): Promise<Record<string, number | string>
 
     const part = (e: typeof seed, p: string) => round(e.perStage.find((x) => x.part === p)?.seconds ?? 0, 1)
     return {
-      images: PER_CLASS * CLASSES.length,
+      images: PER_CLASS * 3,
       backend: seed.backend,
       checkBackboneNsfwjsSeconds: round(checkSeconds),
       checkBackboneLoadSeconds: round(check.loadSeconds),

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { applyWindow, describeValues, WindowRenderer } from '../../renderer/src/viewer/window-lut'
+import { applyWindow, describeValues, WindowRenderer } from '../../shared/display/window-lut'
 import { encodeDicom, type WriteElement } from '../imaging'
 import { createCore } from '../services'
 

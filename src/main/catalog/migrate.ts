@@ -29,10 +29,22 @@ export function migrate(
   for (const [i, m] of migrations.entries()) {
     if (m.version !== i + 1) throw new Error(`migration list is not numbered 1..n at ${m.name}`)
     if (m.version <= from || m.version > upTo) continue
-    db.transaction(() => {
-      m.up(db)
-      db.pragma(`user_version = ${m.version}`)
-    }).immediate()
+    // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched around it.
+    const fkOn = db.pragma('foreign_keys', { simple: true }) === 1
+    if (m.rebuildsTables && fkOn) db.pragma('foreign_keys = OFF')
+    try {
+      db.transaction(() => {
+        m.up(db)
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[]
+          if (broken.length > 0)
+            throw new Error(`migration ${m.version} (${m.name}) left ${broken.length} broken foreign key(s)`)
+        }
+        db.pragma(`user_version = ${m.version}`)
+      }).immediate()
+    } finally {
+      if (m.rebuildsTables && fkOn) db.pragma('foreign_keys = ON')
+    }
   }
   return { from, to: schemaVersion(db) }
 }

@@ -4,32 +4,47 @@ import { resolveWorkspaceDir } from '../workspace/resolve-dir'
 import type { Command } from './command'
 import { classifyCommand } from './commands/classify'
 import { dicomCommand } from './commands/dicom'
+import { volumeCommand } from './commands/volume'
 import { datasetsCommand } from './commands/datasets'
 import { exportCommand } from './commands/export'
+import { exportModelCommand } from './commands/export-model'
 import { importCommand } from './commands/import'
 import { leakageCommand } from './commands/leakage'
 import { splitCommand } from './commands/split'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
 import { evaluateCommand } from './commands/evaluate'
+import { cvCommand, repeatCommand } from './commands/cv'
+import { labelIssuesCommand } from './commands/label-issues'
+import { lrFindCommand } from './commands/lr-find'
 import { backupCommand } from './commands/backup'
 import { doctorCommand } from './commands/doctor'
 import { runsCommand } from './commands/runs'
 import { trainCommand } from './commands/train'
+import { resumeCommand } from './commands/resume'
+import { backbonesCommand } from './commands/backbones'
 import { createOutput } from './output'
 
 const COMMANDS: Command[] = [
   infoCommand,
   serveCommand,
   dicomCommand,
+  volumeCommand,
   importCommand,
   splitCommand,
   datasetsCommand,
   leakageCommand,
   exportCommand,
+  exportModelCommand,
   trainCommand,
+  resumeCommand,
   runsCommand,
+  backbonesCommand,
   evaluateCommand,
+  cvCommand,
+  repeatCommand,
+  labelIssuesCommand,
+  lrFindCommand,
   classifyCommand,
   doctorCommand,
   backupCommand

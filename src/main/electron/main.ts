@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, session } from 'electron'
 import { createCore, type Core } from '../services'
 import { resolveWorkspaceDir } from '../workspace/resolve-dir'
-import { contentSecurityPolicy } from '../security/csp'
+import { contentSecurityPolicy, MEDIA_ORIGIN } from '../security/csp'
 import { mainWindowOptions } from '../security/window-options'
 import { isTrustedSender } from '../security/sender-policy'
 import { registerIpc } from './ipc'
@@ -26,7 +26,14 @@ if (!app.requestSingleInstanceLock()) {
   installNavigationGuard((url) => isTrustedSender(url, rendererUrl))
   void app.whenReady().then(start)
   app.on('window-all-closed', () => app.quit())
-  app.on('will-quit', () => core?.close())
+  // Quit waits once for the core to stop its engines (runs and jobs are recorded as interrupted), then quits.
+  let closing = false
+  app.on('will-quit', (event) => {
+    if (!core || closing) return
+    closing = true
+    event.preventDefault()
+    void core.close().finally(() => app.quit())
+  })
 }
 
 async function start(): Promise<void> {
@@ -44,7 +51,7 @@ async function start(): Promise<void> {
     callback({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': [contentSecurityPolicy({ mediaOrigin: 'neuropath-media:' })]
+        'Content-Security-Policy': [contentSecurityPolicy({ mediaOrigin: MEDIA_ORIGIN })]
       }
     })
   })

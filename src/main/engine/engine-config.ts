@@ -1,12 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { forkLauncher, type EngineLauncher } from './launcher'
+import type { LiveEngines } from './live-engines'
 
 /** How this shell starts engine processes. Electron swaps in utilityProcess; tests may point at a built entry. */
 export interface EngineConfig {
   launcher: EngineLauncher
   /** The built engine entry script (out/main/engine.js). */
   entry: string
+  /** The app core's running engines (set by createCore), so its shutdown can stop and await them. */
+  live?: LiveEngines
 }
 
 /**

@@ -24,7 +24,9 @@ export const forkLauncher: EngineLauncher = (entry, env) => {
   return {
     pid: child.pid,
     send: (m) => {
-      if (child.connected) child.send(m as object)
+      // An engine that is exiting can close its channel after the check: the callback takes the EPIPE
+      // that would otherwise be an unhandled 'error' event; the exit handler reports how the engine ended.
+      if (child.connected) child.send(m as object, () => undefined)
     },
     onMessage: (l) => child.on('message', l),
     onExit: (l) =>

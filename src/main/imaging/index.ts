@@ -4,7 +4,7 @@
  */
 export { sniffKind, sniffFile } from './sniff'
 export { readImageHeader } from './header'
-export { decodeImage, type DecodeOptions } from './decode'
+export { decodeImage, decodeVolumeSlice, forEachFrame, type DecodeOptions } from './decode'
 export { renderWindowed, type RenderOptions } from './render'
 export { encodePng } from './png'
 export { dumpTags } from './dicom/dump'

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import { AppError } from '../../shared/errors'
+import { openError } from '../fs/open-error'
 import { sniffDicomLayout } from './dicom/sniff'
 import type { ImageKind } from './types'
 
@@ -20,8 +21,7 @@ export async function sniffFile(path: string): Promise<ImageKind | null> {
   try {
     fh = await open(path, 'r')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new AppError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `${path}: cannot open (${code ?? String(err)})`)
+    throw openError(path, err)
   }
   try {
     const head = Buffer.alloc(132)

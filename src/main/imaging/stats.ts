@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import os from 'node:os'
-import type { StoredArray } from './types'
+import type { AnyStoredArray } from './types'
 
 /** Min, max and mean of stored values. */
-export function storedStats(values: StoredArray): { min: number; max: number; mean: number } {
+export function storedStats(values: AnyStoredArray): { min: number; max: number; mean: number } {
   let min = Infinity
   let max = -Infinity
   let sum = 0
@@ -21,7 +21,7 @@ export function storedStats(values: StoredArray): { min: number; max: number; me
  * SHA-256 (hex) of stored values as little-endian integers at their array's width, in array order.
  * Equal for every lossless encoding of the same pixels.
  */
-export function storedSha256(values: StoredArray): string {
+export function storedSha256(values: AnyStoredArray): string {
   let bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
   const width = values.BYTES_PER_ELEMENT
   if (os.endianness() === 'BE' && width > 1) {

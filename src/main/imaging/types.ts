@@ -20,6 +20,9 @@ export type VoiLutFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID'
 /** Stored pixel values at their allocated width: 8, 16 or 32 bits, signed per (0028,0103). */
 export type StoredArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array
 
+/** Stored values of any source: integer DICOM/PNG samples, or NIfTI float32/float64 voxels. */
+export type AnyStoredArray = StoredArray | Float32Array | Float64Array
+
 /** Fast, pixel-free description of an image file, for indexing. DICOM fields are absent for PNG/JPEG. */
 export interface ImageHeader {
   kind: ImageKind
@@ -49,6 +52,10 @@ export interface ImageHeader {
   imagePositionPatient?: number[]
   /** (0020,0037) row direction cosines then column direction cosines (6 numbers). */
   imageOrientationPatient?: number[]
+  /** (0028,0030) [row spacing, column spacing] in mm (top level, else the functional groups of frame 0). */
+  pixelSpacing?: [number, number]
+  /** (0020,0052) Frame of Reference UID: series sharing it share patient coordinates. */
+  frameOfReferenceUID?: string
   /** (0002,0010) */
   transferSyntaxUID?: string
   /** (0008,0020) YYYYMMDD */
@@ -57,11 +64,17 @@ export interface ImageHeader {
   seriesNumber?: number
   /** (0008,103E) */
   seriesDescription?: string
+  /**
+   * Enhanced multi-frame: frame indices (0-based) in display order, sorted along the slice normal by each
+   * frame's Plane Position (0020,9113); absent when the stored order is already the display order.
+   */
+  frameOrder?: number[]
 }
 
 /** One decoded frame, ready for windowing, hashing or feeding a model. */
 export interface DecodedImage {
-  kind: ImageKind
+  /** 'nifti' for a plane slice of a NIfTI volume (see imaging/nifti/plane-slice.ts). */
+  kind: ImageKind | 'nifti'
   width: number
   height: number
   /** Frames in the file. */
@@ -80,8 +93,9 @@ export interface DecodedImage {
   /**
    * Stored values of this frame before rescale, masked to Bits Stored and sign-extended, samples interleaved
    * in the colour space the codec returned (JPEG/J2K colour arrives as RGB; native YBR stays YBR).
+   * NIfTI slices: the voxel values before scl_slope/scl_inter, float for float32/float64 volumes.
    */
-  stored: StoredArray
+  stored: AnyStoredArray
   /** VOI windows in modality units; the first is the default. Derived from the pixels when the file has none. */
   windows: VoiWindow[]
   voiLutFunction: VoiLutFunction

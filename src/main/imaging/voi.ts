@@ -1,4 +1,4 @@
-import type { StoredArray, VoiLutFunction, VoiWindow } from './types'
+import type { StoredArray, VoiWindow } from './types'
 
 /** Explanation given to windows we derive because the file has none. */
 export const AUTO_WINDOW = 'AUTO 1-99%'
@@ -79,36 +79,28 @@ export function deriveWindow(stored: StoredArray, slope: number, intercept: numb
 }
 
 /**
- * Builds the VOI function of PS3.3 C.11.2.1.2 / C.11.2.1.3 for output range 0..255:
- * LINEAR (width ≥ 1, centre offset by 0.5), LINEAR_EXACT, and SIGMOID.
- * @returns x (modality value) → display value in [0, 255], unrounded.
+ * `deriveWindow` for float data (NIfTI float32/float64 voxels, DICOM Float/Double Float Pixel Data): the
+ * 1st–99th percentile of the finite values from a strided sample of at most 2^16, NaN and ±Inf left out;
+ * an all-non-finite input gives a unit window at 0.
  */
-export function voiFunction(fn: VoiLutFunction, center: number, width: number): (x: number) => number {
-  if (fn === 'SIGMOID') {
-    const w = width > 0 ? width : 1
-    return (x) => 255 / (1 + Math.exp((-4 * (x - center)) / w))
+export function deriveFloatWindow(data: Float32Array | Float64Array, slope: number, intercept: number): VoiWindow {
+  const stride = Math.max(1, Math.floor(data.length / 65536))
+  const sample: number[] = []
+  for (let i = 0; i < data.length; i += stride) if (Number.isFinite(data[i])) sample.push(data[i])
+  if (!sample.length) return { center: 0, width: 1, explanation: AUTO_WINDOW }
+  const sorted = Float64Array.from(sample).sort()
+  let lo = sorted[Math.floor(0.01 * (sorted.length - 1))]
+  let hi = sorted[Math.floor(0.99 * (sorted.length - 1))]
+  if (hi <= lo) {
+    lo = sorted[0]
+    hi = sorted[sorted.length - 1]
   }
-  const { lo, hi, span } = linearRamp(fn, center, width)
-  return (x) => (x <= lo ? 0 : x > hi ? 255 : ((x - lo) * 255) / span)
+  let a = lo * slope + intercept
+  let b = hi * slope + intercept
+  if (a > b) [a, b] = [b, a]
+  // Float data may span far less than one unit (e.g. probabilities), so no 1-unit minimum here.
+  return { center: (a + b) / 2, width: Math.max(b - a, Number.EPSILON * 1024), explanation: AUTO_WINDOW }
 }
 
-/**
- * LINEAR / LINEAR_EXACT as a clipped ramp: 0 at or below `lo`, 255 above `hi`, (x − lo)·255/span between.
- * LINEAR: y = ((x − (c − 0.5)) / (w − 1) + 0.5)·255, i.e. lo = c − 0.5 − (w − 1)/2, span = w − 1.
- * LINEAR_EXACT: y = ((x − c)/w + 0.5)·255, i.e. lo = c − w/2, span = w.
- * (Multiplying before dividing keeps exact halves exact, so rounding matches the formulas.)
- * LINEAR needs width ≥ 1; narrower windows (float-valued maps) are treated as LINEAR_EXACT.
- */
-export function linearRamp(
-  fn: VoiLutFunction,
-  center: number,
-  width: number
-): { lo: number; hi: number; span: number } {
-  if (fn === 'LINEAR' && width >= 1) {
-    // At width 1, lo === hi, so the ramp (and its zero span) is never used.
-    const half = (width - 1) / 2
-    return { lo: center - 0.5 - half, hi: center - 0.5 + half, span: width - 1 }
-  }
-  const w = width > 0 ? width : Number.EPSILON
-  return { lo: center - w / 2, hi: center + w / 2, span: w }
-}
+// The VOI functions (LINEAR, LINEAR_EXACT, SIGMOID) have one implementation, shared with the renderer's viewer.
+export { linearRamp, voiFunction } from '../../shared/display/voi'

@@ -7,16 +7,9 @@ import {
   type RpcDef
 } from '../../shared/contract'
 import { AppError, toEnvelope, type CallResult } from '../../shared/errors'
+import { describeIssues } from '../../shared/zod-issues'
 
 type AnyHandler = (request: unknown, ctx: CallContext) => unknown
-
-/** Formats zod issues as "field: reason; other: reason" so the user sees what was wrong. */
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'request'}: ${i.message}`)
-    .join('; ')
-}
 
 /** SQLite failures the user can act on (disk full, read-only workspace, locked) get a plain message. */
 function explainStorageError(channel: string, err: unknown): unknown {

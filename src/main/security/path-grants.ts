@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
+import { openError } from '../fs/open-error'
 
 /**
  * The in-memory allow-list of filesystem roots the user granted in this session: picked in a native dialog,
@@ -24,11 +25,7 @@ export class PathGrants {
     try {
       real = await fs.realpath(abs)
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      throw new AppError(
-        code === 'ENOENT' || code === 'ENOTDIR' ? 'NOT_FOUND' : 'IO',
-        `${abs}: cannot open (${code ?? String(err)})`
-      )
+      throw openError(abs, err)
     }
     this.roots.add(real)
     return real
@@ -64,7 +61,7 @@ export class PathGrants {
     try {
       await fs.access(real)
     } catch {
-      throw new AppError('NOT_FOUND', `${abs}: no such file`)
+      throw new AppError('NOT_FOUND', `no such file or folder: ${abs}`)
     }
     return real
   }

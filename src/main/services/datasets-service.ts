@@ -18,8 +18,10 @@ import {
   listItems,
   listOps,
   listVersions,
+  loadSplitRows,
   mergeClasses,
   newImportId,
+  previewGrouping,
   relabelItems,
   removeDataset,
   renameClass,
@@ -28,12 +30,14 @@ import {
   setExcluded,
   setNote,
   splitDataset,
+  suggestGrouping,
   undoOps,
   updateTags
 } from '../datasets'
 import { listClassFolders } from '../datasets/import/walk-folder'
 import { datasetOfItems } from '../datasets/store/items-query'
 import { requireClass } from '../datasets/store/classes-store'
+import { requireDataset } from '../datasets/store/datasets-store'
 import type { AppContext } from './app-context'
 
 /**
@@ -48,8 +52,9 @@ export function datasetsHandlers(ctx: AppContext): Handlers['datasets'] {
 
   ctx.media.register('thumb', async (id) => {
     if (!/^\d{1,15}$/.test(id)) return null
-    const item = db.prepare('SELECT path, kind, sha256 FROM dataset_items WHERE id = ?').get(Number(id)) as
-      { path: string; kind: 'dicom' | 'png' | 'jpeg'; sha256: string } | undefined
+    const item = db
+      .prepare('SELECT path, kind, sha256, frame, plane FROM dataset_items WHERE id = ?')
+      .get(Number(id)) as Parameters<typeof ensureThumbnail>[1] | undefined
     if (!item) return null
     try {
       return { file: await ensureThumbnail(ctx.workspace.cacheDir, item), type: 'image/png' }
@@ -81,7 +86,7 @@ export function datasetsHandlers(ctx: AppContext): Handlers['datasets'] {
       return { removed }
     },
 
-    async startImport({ dataset, root }) {
+    async startImport({ dataset, root, volumePlane, skipEmptySlices }) {
       const abs = path.resolve(root)
       for (const r of running.values()) {
         if (r.dataset.toLowerCase() === dataset.toLowerCase()) {
@@ -98,6 +103,7 @@ export function datasetsHandlers(ctx: AppContext): Handlers['datasets'] {
         dataset,
         root: abs,
         cacheDir: ctx.workspace.cacheDir,
+        volumes: { plane: volumePlane, skipEmptySlices },
         signal: controller.signal,
         onProgress: (p) => {
           ctx.hub.emit('datasets', 'onImportProgress', p)
@@ -167,8 +173,17 @@ export function datasetsHandlers(ctx: AppContext): Handlers['datasets'] {
     },
 
     split: (req) => curate(datasetIdOf(req), 'split', () => splitDataset(db, req.datasetId, req)),
-    leakage: ({ datasetId, threshold }) => findLeakage(db, datasetId, threshold),
-    resolveLeakage: ({ datasetId, ...req }) => curate(datasetId, 'leakage', () => resolveLeakage(db, datasetId, req)),
+    previewGrouping: ({ datasetId, groupBy }) => {
+      requireDataset(db, datasetId)
+      const rows = loadSplitRows(db, datasetId)
+      return { preview: previewGrouping(rows, groupBy), suggestion: suggestGrouping(rows) }
+    },
+    leakage: ({ datasetId, threshold, pixelThreshold }) =>
+      findLeakage(db, datasetId, { threshold, pixelThreshold, cacheDir: ctx.workspace.cacheDir }),
+    resolveLeakage: ({ datasetId, ...req }) =>
+      req.dryRun
+        ? resolveLeakage(db, datasetId, req)
+        : curate(datasetId, 'leakage', () => resolveLeakage(db, datasetId, req)),
 
     createVersion: ({ datasetId, note }) => {
       const v = createVersion(db, datasetId, note)

@@ -6,11 +6,11 @@ import { AppError } from '../../shared/errors'
 import { dumpTags, sniffFile } from '../imaging'
 import { grantsFor, type PathGrants } from '../security/path-grants'
 import type { AppContext } from './app-context'
-import { DropUploads } from './imaging/drop-uploads'
-import { FrameCache } from './imaging/frame-cache'
-import { groupSeries } from './imaging/group-series'
-import { readEntry, type ScannedEntry } from './imaging/read-entry'
-import { mapLimited, scanFolder } from './imaging/scan-folder'
+import { DropUploads } from '../imaging/files/drop-uploads'
+import { FrameCache } from '../imaging/files/frame-cache'
+import { groupSeries } from '../imaging/files/group-series'
+import { readEntry, type ScannedEntry } from '../imaging/files/read-entry'
+import { mapLimited, scanFolder } from '../imaging/files/scan-folder'
 
 /** Header reads in flight during a folder scan: enough to hide disk latency, few enough to keep file handles low. */
 const HEADER_CONCURRENCY = 16
@@ -53,7 +53,9 @@ async function openGranted(grants: PathGrants, paths: string[]): Promise<OpenRes
  */
 export function imagingHandlers(ctx: AppContext): Handlers['imaging'] {
   const grants = grantsFor(ctx)
-  const frames = new FrameCache()
+  // One frame cache, not two: the renderer's FrameStore (192 MiB, renderer/src/viewer/frame-store.ts) keeps
+  // what was shown; main keeps nothing (budget 0) and only lets concurrent requests share one decode.
+  const frames = new FrameCache(0)
   const uploads = new DropUploads(path.join(ctx.workspace.cacheDir, 'dropped'))
   return {
     openPaths: ({ paths }) => openGranted(grants, paths),
@@ -64,8 +66,8 @@ export function imagingHandlers(ctx: AppContext): Handlers['imaging'] {
       return { uploadId: r.uploadId, received: r.received, opened }
     },
 
-    async getFrame({ path: p, frame }) {
-      return frames.get(await grants.check(p), frame)
+    async getFrame({ path: p, frame, plane }) {
+      return frames.get(await grants.check(p), frame, plane)
     },
 
     async getTags({ path: p }) {

@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Handlers, InferenceEvent, InferenceJobSummary, InferenceModelInfo } from '../../shared/contract'
+import { isFlaggedVerdict } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
-import { runInEngine } from '../engine/engine-host'
-import type { ClassifyJob, ClassifyJobResult, EngineClassifyEvent } from '../inference/job'
+import { classifyJob, type ClassifyJob, type EngineClassifyEvent } from '../inference/job'
+import { ActiveEngineJobs } from '../jobs/active-engine-jobs'
 import { jobDetail } from '../inference/aggregate/prediction'
 import { deidentifyDetail } from '../inference/export/deidentify'
 import { predictionsToCsv } from '../inference/export/to-csv'
@@ -12,21 +13,12 @@ import { saliencyMap } from '../inference/gradcam/saliency-map'
 import { describeModelDir } from '../inference/model/describe-model'
 import { InferenceStore } from '../inference/store/inference-store'
 import { grantsFor } from '../security/path-grants'
-import { atomicWrite } from '../training/run/weights-file'
+import { atomicWrite } from '../fs/atomic-write'
 import { RunStore } from '../training/runs/run-store'
 import type { AppContext } from './app-context'
 
 /** Progress events reach the UI at most this often, ms (a batch of small images can finish every few ms). */
 const PROGRESS_INTERVAL_MS = 100
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /**
  * Batch classification: the catalog side of the engine. Each job runs in its own engine process; this side
@@ -34,13 +26,13 @@ const isAlive = (pid: number): boolean => {
  * what was classified), forwards progress to the UI, and serves results, Grad-CAM maps and exports.
  */
 export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
-  const active = new Map<number, AbortController>()
+  const active = new ActiveEngineJobs(classifyJob, ctx.engine, ctx.workspace)
   let stores: { jobs: InferenceStore; runs: RunStore } | null = null
   // Opened on first use, so a shell that never classifies pays nothing at start.
   const open = (): { jobs: InferenceStore; runs: RunStore } => {
     if (!stores) {
       stores = { jobs: new InferenceStore(ctx.workspace.db), runs: new RunStore(ctx.workspace.db) }
-      stores.jobs.markOrphansInterrupted((pid) => pid !== process.pid && isAlive(pid))
+      stores.jobs.markOrphansInterrupted()
     }
     return stores
   }
@@ -51,13 +43,11 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
     const run = open().runs.get(req.runId as number)
     if (!run.modelDir)
       throw new AppError('CONFLICT', `run ${run.id} "${run.name}" has no saved model yet (status ${run.status})`)
-    return describeModelDir(run.modelDir, { id: run.id, name: run.name })
+    return describeModelDir(run.modelDir, run)
   }
 
   const launch = (jobId: number, job: ClassifyJob, title: string): void => {
     const { jobs } = open()
-    const controller = new AbortController()
-    active.set(jobId, controller)
     const registryId = ctx.jobs.start('inference', title)
     let total: number | null = null
     let done = 0
@@ -76,8 +66,6 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
       emit({ jobId, type: 'progress', phase, done, total, failed, imagesPerSecond })
     }
     const onEvent = (e: EngineClassifyEvent) => {
-      // The app may be closing (catalog closed) while the engine still reports; the next start marks it interrupted.
-      if (!ctx.workspace.db.open) return
       switch (e.type) {
         case 'phase':
           phase = e.text
@@ -100,9 +88,9 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
           return progress(done === total)
       }
     }
-    void runInEngine<EngineClassifyEvent, ClassifyJobResult>({ ...ctx.engine, job, onEvent, signal: controller.signal })
-      .then((res) => {
-        if (!ctx.workspace.db.open) return
+    active.start(jobId, job, {
+      onEvent,
+      onResult(res) {
         jobs.finish(jobId, res.status)
         ctx.jobs.update(registryId, {
           state: res.status === 'completed' ? 'done' : 'cancelled',
@@ -110,16 +98,21 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
           message: null
         })
         emit({ jobId, type: 'status', status: res.status })
-      })
-      .catch((err: AppError) => {
-        if (!ctx.workspace.db.open) return
+      },
+      onError(err) {
         const status = err.code === 'CANCELLED' ? 'cancelled' : err.code === 'ENGINE_CRASHED' ? 'interrupted' : 'failed'
         const error = status === 'cancelled' ? null : err.message
         jobs.finish(jobId, status, error)
         ctx.jobs.update(registryId, { state: status === 'cancelled' ? 'cancelled' : 'failed', message: err.message })
         emit({ jobId, type: 'status', status, error: error ?? undefined })
-      })
-      .finally(() => active.delete(jobId))
+      },
+      onInterrupted() {
+        const error = 'the app closed while this job was running'
+        jobs.finish(jobId, 'interrupted', error)
+        ctx.jobs.update(registryId, { state: 'failed', message: error })
+        emit({ jobId, type: 'status', status: 'interrupted', error })
+      }
+    })
   }
 
   return {
@@ -128,7 +121,7 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
       for (const run of open().runs.list()) {
         if (!run.modelDir || (run.status !== 'completed' && run.status !== 'stopped')) continue
         try {
-          out.push(describeModelDir(run.modelDir, { id: run.id, name: run.name }))
+          out.push(describeModelDir(run.modelDir, run))
         } catch {
           // A run whose model folder was deleted or damaged is simply not offered.
         }
@@ -141,6 +134,12 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
     async startJob(req): Promise<InferenceJobSummary> {
       const { jobs } = open()
       const model = modelOf(req)
+      // A model that did not learn (or overfit) gives confident garbage: it is used only when the user says so.
+      if (isFlaggedVerdict(model.verdict) && !req.acceptFlaggedModel)
+        throw new AppError(
+          'CONFLICT',
+          `model "${model.name}" is flagged: ${model.verdict!.summary}. ${model.verdict!.cause} Confirm to use it anyway (acceptFlaggedModel).`
+        )
       // The user chose this folder: the viewer may open its images to show results.
       const folder = await grantsFor(ctx).grant(req.folder)
       if (!(await fs.stat(folder)).isDirectory())
@@ -152,11 +151,19 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
         model,
         folder,
         lowConfidence: req.lowConfidenceThreshold,
-        saliency: req.saliency
+        saliency: req.saliency,
+        tta: req.tta
       })
       launch(
         jobId,
-        { kind: 'classify', jobId, modelDir: model.modelDir, folder, saliency: req.saliency },
+        {
+          kind: 'classify',
+          jobId,
+          modelDir: model.modelDir,
+          folder,
+          saliency: req.saliency,
+          ...(req.tta ? { tta: 'standard' as const } : {})
+        },
         `Classifying ${name}`
       )
       emit({ jobId, type: 'status', status: 'running' })
@@ -164,9 +171,8 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
     },
 
     cancelJob({ jobId }) {
-      const controller = active.get(jobId)
-      if (!controller) throw new AppError('CONFLICT', `classification job ${jobId} is not running in this app`)
-      controller.abort()
+      if (!active.cancel(jobId))
+        throw new AppError('CONFLICT', `classification job ${jobId} is not running in this app`)
       return open().jobs.get(jobId)
     },
 
@@ -182,7 +188,8 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
     getSaliency({ resultId, classIndex }) {
       const { jobs } = open()
       const { jobId, result } = jobs.result(resultId)
-      return saliencyMap(result, jobs.get(jobId).model.classNames, classIndex)
+      const { model } = jobs.get(jobId)
+      return saliencyMap(result, model.classNames, classIndex, model)
     },
 
     exportJob({ jobId, format, deidentify, lowConfidenceThreshold }) {

@@ -1,7 +1,7 @@
 import type { Handlers } from '../../shared/contract'
 import { APP_VERSION, PRODUCT_NAME } from '../app-meta'
 import { MIGRATIONS } from '../catalog/migrations'
-import { selectBackend } from '../compute/backend'
+import { engineBackend } from '../compute/engine-backend'
 import { AppError } from '../../shared/errors'
 import { grantsFor } from '../security/path-grants'
 import type { AppContext } from './app-context'
@@ -15,7 +15,7 @@ export function systemHandlers(ctx: AppContext): Handlers['system'] {
         workspace: ctx.workspace.dir,
         catalogSchemaVersion: ctx.workspace.schemaVersion,
         catalogSchemaLatest: MIGRATIONS.length,
-        backend: await selectBackend(),
+        backend: await engineBackend(ctx.engine),
         shell: ctx.shell,
         platform: `${process.platform}-${process.arch}`,
         node: process.versions.node

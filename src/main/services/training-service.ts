@@ -3,21 +3,18 @@ import path from 'node:path'
 import type { Handlers, RunEvent, RunSummary, TrainingConfig } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { createVersion, getDataset, readVersion } from '../datasets'
-import { runInEngine } from '../engine/engine-host'
+import { ActiveEngineJobs } from '../jobs/active-engine-jobs'
+import { exportRunModel } from '../model-export/export-model'
 import { exportRunReport } from '../training/report/export-report'
-import type { EngineRunEvent, TrainingJob, TrainingJobResult } from '../training/run/job'
+import { trainJob, type EngineRunEvent, type TrainingJob } from '../training/job/job'
 import { Estimator } from '../training/runs/calibration/estimator'
 import { RunStore } from '../training/runs/run-store'
+import { attachFoldRun, checkFoldSlot, studySplitsForRun } from '../evidence/study/run-splits'
+import { judgeRun } from '../training/quality/judge-run'
+import { importBackbone } from '../training/runs/import-backbone'
+import { checkAndImportEncoder, listEncoders, readDeclaration, removeBackbone } from '../training/runs/encoder-library'
+import { stageFraction } from '../../shared/run-progress'
 import type { AppContext } from './app-context'
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /**
  * Training runs: the catalog side of the engine. Each run trains in its own engine process; this side
@@ -26,16 +23,30 @@ const isAlive = (pid: number): boolean => {
  */
 export function trainingHandlers(ctx: AppContext): Handlers['training'] {
   const store = new RunStore(ctx.workspace.db)
-  const active = new Map<number, AbortController>()
-  store.markOrphansInterrupted((pid) => pid !== process.pid && isAlive(pid))
-  const estimator = new Estimator(ctx.workspace.db, ctx.workspace.settings, ctx.engine, () => [...active.keys()])
+  const active = new ActiveEngineJobs(trainJob, ctx.engine, ctx.workspace)
+  store.markOrphansInterrupted()
+  const estimator = new Estimator(ctx.workspace.db, ctx.workspace.settings, ctx.engine, () => active.ids())
 
   const emit = (e: RunEvent) => ctx.hub.emit('training', 'onRunEvent', e)
+  // The verdict is judged once the run's epochs and evaluation are stored; a failure to judge never fails the run.
+  const judgeOrNull = (runId: number) => {
+    try {
+      const verdict = judgeRun(store, runId)
+      if (verdict && verdict.kind !== 'learned') store.addLog(runId, `${verdict.summary}. ${verdict.cause}`.trim())
+      return verdict ?? undefined
+    } catch (err) {
+      store.addLog(runId, `could not judge whether the run learned: ${(err as Error).message}`)
+      return undefined
+    }
+  }
 
   const launch = (runId: number, resume: boolean): RunSummary => {
     if (active.has(runId)) throw new AppError('CONFLICT', `run ${runId} is already running`)
     const detail = store.detail(runId)
     const { version, items } = readVersion(ctx.workspace.db, detail.versionId)
+    // A cross-validation fold trains on its study's splits (fold held out as test), not the version's.
+    const foldSplit = studySplitsForRun(ctx.workspace.db, runId)
+    const splitOf = (i: (typeof items)[number]) => (foldSplit ? (foldSplit.get(i.itemId) ?? null) : i.split)
     const dataset = getDataset(ctx.workspace.db, detail.datasetId)
     const job: TrainingJob = {
       kind: 'train',
@@ -43,14 +54,16 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
       config: detail.config,
       classNames: version.classes,
       items: items
-        .filter((i) => i.split !== null && i.labelIndex >= 0)
+        .filter((i) => splitOf(i) !== null && i.labelIndex >= 0)
         .map((i) => ({
           itemId: i.itemId,
           path: i.path,
-          frame: 0,
+          frame: i.frame,
+          plane: i.plane,
           sha256: i.sha256,
           label: i.labelIndex,
-          split: i.split!
+          split: splitOf(i)!,
+          patientId: i.patientId
         })),
       modelDir: path.join(ctx.workspace.modelsDir, `run-${runId}`),
       cacheDir: ctx.workspace.cacheDir,
@@ -58,8 +71,6 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
       dataset: { id: dataset.id, name: dataset.name, versionId: version.id, fingerprint: version.fingerprint }
     }
     fs.mkdirSync(job.modelDir, { recursive: true })
-    const controller = new AbortController()
-    active.set(runId, controller)
     store.setStatus(runId, 'running')
     store.addLog(
       runId,
@@ -72,14 +83,15 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
     let lastBatchEmit = 0
 
     const onEvent = (e: EngineRunEvent) => {
-      // The app may be closing (catalog closed) while the engine still reports; the next start marks it interrupted.
-      if (!ctx.workspace.db.open) return
       switch (e.type) {
         case 'epoch':
           store.addEpoch(runId, e.metrics)
           break
         case 'mark':
           store.addMark(runId, e.mark)
+          // A new stage's progress is unknown until its first batch: never the last stage's 100 %.
+          if (e.mark.kind === 'stage')
+            ctx.jobs.update(jobId, { progress: null, message: `stage ${e.mark.stage}: waiting for the first batch` })
           break
         case 'log':
           store.addLog(runId, e.line)
@@ -97,9 +109,10 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
           const now = Date.now()
           if (now - lastBatchEmit < 100 && e.batch !== e.batches - 1) return
           lastBatchEmit = now
+          const epochs = e.stage === 1 ? detail.config.stage1.epochs : detail.config.stage2.epochs
           ctx.jobs.update(jobId, {
-            progress: (e.batch + 1) / e.batches,
-            message: `stage ${e.stage}, epoch ${e.epoch + 1}`
+            progress: stageFraction(epochs, e.epoch, e.batch + 1, e.batches),
+            message: `stage ${e.stage}, epoch ${e.epoch + 1} / ${epochs}`
           })
           break
         }
@@ -109,16 +122,12 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
 
     const onReady = (backend: string, pid: number) =>
       onEvent({ type: 'log', line: `engine process ${pid} started on the ${backend} backend` })
-    void runInEngine<EngineRunEvent, TrainingJobResult>({
-      ...ctx.engine,
-      job,
+    active.start(runId, job, {
       onEvent,
       onReady,
-      signal: controller.signal
-    })
-      .then((result) => {
-        if (!ctx.workspace.db.open) return
+      onResult(result) {
         store.setResult(runId, result)
+        const verdict = judgeOrNull(runId)
         store.setStatus(runId, result.status)
         store.addLog(
           runId,
@@ -127,15 +136,15 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
             : 'stopped by the user; the model keeps the weights learned so far'
         )
         ctx.jobs.update(jobId, { state: 'done', progress: 1 })
-        emit({ runId, type: 'status', status: result.status })
-      })
-      .catch((err: AppError) => {
-        if (!ctx.workspace.db.open) return
+        emit({ runId, type: 'status', status: result.status, verdict })
+      },
+      onError(err, cancelRequested) {
         // An engine busy in a loop that never yields cannot read the cancel message; runInEngine then ends it.
         // The user asked for the stop, and the last epoch's resume point is on disk: that is a stopped run.
-        const killedOnCancel = controller.signal.aborted && err.code === 'ENGINE_CRASHED'
+        const killedOnCancel = cancelRequested && err.code === 'ENGINE_CRASHED'
         const cancelled = err.code === 'CANCELLED' || killedOnCancel
         const status = cancelled ? 'stopped' : err.code === 'ENGINE_CRASHED' ? 'interrupted' : 'failed'
+        const verdict = judgeOrNull(runId)
         store.setStatus(runId, status, { error: cancelled ? null : err.message })
         store.addLog(
           runId,
@@ -144,16 +153,24 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
             : `${status}: ${err.message}`
         )
         ctx.jobs.update(jobId, { state: cancelled ? 'cancelled' : 'failed', message: err.message })
-        emit({ runId, type: 'status', status, error: cancelled ? undefined : err.message })
-      })
-      .finally(() => active.delete(runId))
+        emit({ runId, type: 'status', status, error: cancelled ? undefined : err.message, verdict })
+      },
+      onInterrupted() {
+        const error = 'the app closed while this run was in progress'
+        store.markInterrupted(runId, error, 'interrupted: the app closed; resume continues from the last saved epoch')
+        ctx.jobs.update(jobId, { state: 'failed', message: error })
+        emit({ runId, type: 'status', status: 'interrupted', error })
+      }
+    })
     return store.get(runId)
   }
 
   return {
-    startRun({ datasetId, versionId, name, config }) {
+    startRun({ datasetId, versionId, name, config, fold }) {
       const dataset = getDataset(ctx.workspace.db, datasetId)
-      const version = versionId ?? createVersion(ctx.workspace.db, datasetId, 'frozen for a training run').id
+      const version = fold
+        ? checkFoldSlot(ctx.workspace.db, fold.studyId, fold.fold, datasetId)
+        : (versionId ?? createVersion(ctx.workspace.db, datasetId, 'frozen for a training run').id)
       const { version: v } = readVersion(ctx.workspace.db, version)
       if (v.datasetId !== datasetId)
         throw new AppError('INVALID_ARGUMENT', `version ${version} belongs to another dataset`)
@@ -162,7 +179,7 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
           'INVALID_ARGUMENT',
           `dataset "${dataset.name}" needs at least 2 classes with images to train`
         )
-      if (!v.counts.train || !v.counts.val || Object.keys(v.counts.val).length === 0) {
+      if (!fold && (!v.counts.train || !v.counts.val || Object.keys(v.counts.val).length === 0)) {
         throw new AppError(
           'INVALID_ARGUMENT',
           `dataset "${dataset.name}" has no train/val split yet: split it before training`
@@ -175,12 +192,11 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
         config: config as TrainingConfig,
         classNames: v.classes
       })
+      if (fold) attachFoldRun(ctx.workspace.db, fold.studyId, fold.fold, runId)
       return launch(runId, false)
     },
     cancelRun({ runId }) {
-      const controller = active.get(runId)
-      if (!controller) throw new AppError('CONFLICT', `run ${runId} is not running in this app`)
-      controller.abort()
+      if (!active.cancel(runId)) throw new AppError('CONFLICT', `run ${runId} is not running in this app`)
       store.addLog(runId, 'cancel requested')
       return store.get(runId)
     },
@@ -214,11 +230,23 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
       }
       return { runId, removedFolder: existed ? folder : null }
     },
-    checkBackbone: ({ kind, path: p }) => estimator.checkBackbone({ kind, path: p }),
+    async checkBackbone({ kind, path: p }) {
+      const check = await estimator.checkBackbone({ kind, path: p })
+      return { ...check, importedPath: importBackbone(ctx.workspace.modelsDir, check) }
+    },
+    checkEncoder: ({ path: file, declaration }) =>
+      checkAndImportEncoder(ctx.engine, ctx.workspace.modelsDir, file, declaration ?? readDeclaration(file)),
+    listEncoders: () => listEncoders(ctx.workspace.modelsDir),
+    removeBackbone: ({ sha256 }) => {
+      if (active.ids().length > 0)
+        throw new AppError('CONFLICT', 'a run is training: remove backbones when none is running')
+      return { sha256: removeBackbone(ctx.workspace.modelsDir, sha256) }
+    },
     estimate: ({ datasetId, versionId, config }) => {
       getDataset(ctx.workspace.db, datasetId)
       return estimator.estimate(datasetId, versionId, config as TrainingConfig)
     },
-    exportReport: ({ runId }) => exportRunReport(ctx.workspace.db, ctx.workspace.exportsDir, store.detail(runId))
+    exportReport: ({ runId }) => exportRunReport(ctx.workspace.db, ctx.workspace.exportsDir, store.detail(runId)),
+    exportModel: (req) => exportRunModel(store.detail(req.runId), req, ctx.workspace.exportsDir, ctx.engine)
   }
 }

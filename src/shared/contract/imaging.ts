@@ -8,8 +8,35 @@ import { rpc } from './define'
  * refuses paths outside the roots the user granted (AppError FORBIDDEN).
  */
 
-/** What a file holds, recognised from its content. */
-export type ViewerImageKind = 'dicom' | 'png' | 'jpeg'
+/** What a file holds, recognised from its content ('nifti': a NIfTI-1/-2 volume, recognised by name and header). */
+export type ViewerImageKind = 'dicom' | 'png' | 'jpeg' | 'nifti'
+
+/** Anatomical plane a volume is shown along. */
+export type ViewerPlane = 'axial' | 'coronal' | 'sagittal'
+
+export const VIEWER_PLANES: readonly ViewerPlane[] = ['axial', 'coronal', 'sagittal']
+
+/** Patient directions at the four edges of a displayed volume plane: 'R', 'L', 'A', 'P', 'S' or 'I'. */
+export interface OrientationLabels {
+  left: string
+  right: string
+  top: string
+  bottom: string
+}
+
+/** What the viewer needs to know about a NIfTI volume before showing a plane of it. */
+export interface VolumeInfo {
+  /** Voxels along the file's i, j, k axes. */
+  dims: [number, number, number]
+  /** Voxel size along i, j, k in mm. */
+  voxelSizeMm: [number, number, number]
+  /** 'int16', 'float32', 'rgb24', ... */
+  dataType: string
+  /** Where voxel axes i, j, k point, e.g. 'RAS' (from the sform, else the qform). */
+  orientation: string
+  /** Slices of each plane: the frame count when the entry is shown along that plane. */
+  slices: Record<ViewerPlane, number>
+}
 
 /** A VOI window in modality units, DICOM (0028,1050)/(0028,1051)/(0028,1055). */
 export interface ViewerWindow {
@@ -50,8 +77,19 @@ export interface ImageEntry {
   instanceNumber?: number
   /** (0020,0032), mm. */
   imagePositionPatient?: number[]
+  /** (0020,0037): row then column direction cosines (6 numbers); frame 0's for enhanced multi-frame files. */
+  imageOrientationPatient?: number[]
+  /** (0028,0030): [row spacing, column spacing] in mm. */
+  pixelSpacing?: [number, number]
   /** Set when the header does not read; the viewer shows it when the entry is selected. */
   problem?: ImageProblem
+  /**
+   * Enhanced multi-frame DICOM: frame indices (0-based) in display order, sorted along the slice normal by each
+   * frame's Plane Position (0020,9113); absent when frames show in stored order.
+   */
+  frameOrder?: number[]
+  /** NIfTI volumes: geometry and slice counts; `width`, `height` and `frames` then describe the axial plane. */
+  volume?: VolumeInfo
 }
 
 /** Images of one DICOM series (same (0020,000E)), or the plain images of one folder; display order. */
@@ -67,6 +105,10 @@ export interface SeriesGroup {
   seriesDescription?: string
   /** (0020,0011) */
   seriesNumber?: number
+  /** (0020,000D) Study Instance UID of the first image, when DICOM: compare mode pairs series of one study. */
+  studyInstanceUid?: string
+  /** (0020,0052) Frame of Reference UID of the first image: series sharing it share patient coordinates. */
+  frameOfReferenceUid?: string
   /** Sorted along the slice normal (sortSeries), then by instance number. */
   entries: ImageEntry[]
 }
@@ -112,8 +154,12 @@ export interface FrameData {
   invert: boolean
   /** 'HU' for CT with a rescale, else Rescale Type (0028,1054), else ''. */
   units: string
-  /** Pixel Spacing (0028,0030): [row, column] spacing in mm. */
+  /** Pixel Spacing (0028,0030): [row, column] spacing in mm. Volumes: the voxel sizes along the plane's rows and columns. */
   pixelSpacing?: [number, number]
+  /** Volumes: the plane this slice was cut along (`frame` is then the slice index, 0 inferior/posterior/left). */
+  plane?: ViewerPlane
+  /** Volumes: patient directions at the image edges (radiological layout: patient right on screen left). */
+  orientationLabels?: OrientationLabels
 }
 
 /** One row of a DICOM tag dump. */
@@ -180,8 +226,16 @@ export const imagingService = {
       })
       .strict()
   ).returns<DropProgress>(),
-  /** One frame's modality values and windows. */
-  getFrame: rpc(z.object({ path: FsPath, frame: Frame.default(0) }).strict()).returns<FrameData>(),
+  /**
+   * One frame's modality values and windows. For a NIfTI volume, `frame` is the slice of `plane` (default
+   * axial) and the values are the scaled voxel values (scl_slope/scl_inter applied); `plane` is refused for
+   * other files.
+   */
+  getFrame: rpc(
+    z
+      .object({ path: FsPath, frame: Frame.default(0), plane: z.enum(['axial', 'coronal', 'sagittal']).optional() })
+      .strict()
+  ).returns<FrameData>(),
   /** Every element of a DICOM file in tag order, sequences flattened; [] for PNG/JPEG. */
   getTags: rpc(z.object({ path: FsPath }).strict()).returns<TagRow[]>()
 }

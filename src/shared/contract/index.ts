@@ -2,6 +2,7 @@ import type { ClientOf, ContractDef, HandlersOf } from './define'
 import { datasetsService } from './datasets'
 import { imagingService } from './imaging'
 import { inferenceService } from './inference'
+import { evidenceService } from './evidence-service'
 import { trainingService } from './training'
 import { catalogService, systemService } from './system'
 
@@ -15,7 +16,8 @@ export const contract = {
   imaging: imagingService,
   datasets: datasetsService,
   training: trainingService,
-  inference: inferenceService
+  inference: inferenceService,
+  evidence: evidenceService
 } satisfies ContractDef
 
 export type Contract = typeof contract
@@ -29,3 +31,7 @@ export * from './imaging'
 export * from './datasets'
 export * from './training'
 export * from './inference'
+export * from './evidence'
+export * from './evidence-service'
+export * from './embedding-map'
+export * from './onnx-encoder'

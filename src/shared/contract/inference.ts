@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { FsPath, Id, Name } from './common'
 import { event, rpc } from './define'
+import type { LearningVerdict } from './training'
 
 /**
  * Batch inference (#7): classify every image and DICOM frame of a patient folder with a trained model,
@@ -30,9 +31,19 @@ export interface InferenceModelInfo {
   backbone: string
   /** The backbone's last convolutional block output, where Grad-CAM is taken (e.g. 'out_relu'). */
   featureLayer: string
+  /**
+   * The card's saliency baseline (models trained since issue 13): maps are then LayerCAM against the
+   * training-mean feature map at `saliency.layer`; absent = Grad-CAM at featureLayer.
+   */
+  saliency?: ModelSaliency
   datasetName: string | null
-  /** Test accuracy recorded at training time, when there was a test split. */
-  testAccuracy: number | null
+  /**
+   * Accuracy recorded at training time and the split it was measured on ('val' when the version had no test
+   * split; null for a card from before the split was recorded).
+   */
+  evaluation: { split: 'test' | 'val' | null; accuracy: number } | null
+  /** Whether the training run learned; a flagged model (did not learn / overfit) needs `acceptFlaggedModel`. */
+  verdict: LearningVerdict | null
 }
 
 /** One job as listed: what ran on what, when, and how far it got. */
@@ -45,6 +56,8 @@ export interface InferenceJobSummary {
   folder: string
   /** Predictions whose top-1 probability is below this are flagged. */
   lowConfidenceThreshold: number
+  /** Whether probabilities are averaged over test-time augmentations (each prediction then has an uncertainty). */
+  tta: boolean
   /** Images plus DICOM frames found, once the folder was scanned. */
   total: number | null
   classified: number
@@ -66,18 +79,18 @@ export interface ClassProbability {
 }
 
 /**
- * One classified image or DICOM frame. DICOM fields come from the file: (0010,0020) PatientID,
- * (0010,0010) PatientName, (0010,0030) PatientBirthDate, (0020,000D) StudyInstanceUID, (0008,0020) StudyDate,
+ * One image or DICOM frame as read for classification, with the header fields results are grouped and exported
+ * by. DICOM fields come from the file: (0010,0020) PatientID, (0010,0010) PatientName (raw PN, '^' separators),
+ * (0010,0030) PatientBirthDate (YYYYMMDD), (0020,000D) StudyInstanceUID, (0008,0020) StudyDate (YYYYMMDD),
  * (0020,000E) SeriesInstanceUID, (0020,0011) SeriesNumber, (0008,103E) SeriesDescription,
- * (0020,0013) InstanceNumber, (0008,0060) Modality.
+ * (0020,0013) InstanceNumber, (0008,0060) Modality. They are null for PNG/JPEG and when the file lacks them.
  */
-export interface ImagePrediction {
-  /** Result row id (for getSaliency). */
-  id: number
+export interface ImageMeta {
+  /** Absolute path. */
   path: string
-  /** 0-based frame (multi-frame DICOM has one prediction per frame). */
+  /** 0-based frame (multi-frame DICOM has one prediction per frame; a NIfTI volume one per axial slice). */
   frame: number
-  kind: 'dicom' | 'png' | 'jpeg'
+  kind: 'dicom' | 'png' | 'jpeg' | 'nifti'
   /** Image geometry, pixels. */
   width: number
   height: number
@@ -90,12 +103,24 @@ export interface ImagePrediction {
   seriesNumber: number | null
   seriesDescription: string | null
   instanceNumber: number | null
+  /**
+   * Position of the slice along its normal, mm: ImagePositionPatient (0020,0032) · (row × column cosines of
+   * ImageOrientationPatient (0020,0037)). Null for PNG/JPEG, without those tags, and for frames after the first
+   * of a multi-frame file (whose per-frame positions are not read here).
+   */
+  slicePosition: number | null
   modality: string | null
   /** Group keys: DICOM by (0020,000E)/(0020,000D)/(0010,0020); PNG/JPEG by folder (see GroupAggregate). */
   seriesKey: string
   seriesLabel: string
   studyKey: string
   patientKey: string
+}
+
+/** One classified image or DICOM frame: its `ImageMeta` and the model's prediction. */
+export interface ImagePrediction extends ImageMeta {
+  /** Result row id (for getSaliency). */
+  id: number
   predicted: string
   predictedIndex: number
   /** Top-1 probability. */
@@ -107,6 +132,12 @@ export interface ImagePrediction {
   probabilities: number[]
   /** Whether Grad-CAM maps were stored for this image. */
   hasSaliency: boolean
+  /**
+   * Test-time augmentation uncertainty: the standard deviation, across the augmentations (identity, left–right
+   * mirror, 5 % shifts), of the probability of the predicted class, in probability units (0 = they all agree).
+   * Null when the job ran without TTA.
+   */
+  uncertainty: number | null
 }
 
 /**
@@ -161,10 +192,39 @@ export interface InferenceJobDetail extends InferenceJobSummary {
 }
 
 /**
- * A Grad-CAM map for one prediction and class: ReLU(Σ_k α_k A_k) over the backbone's last convolutional
- * block A (card.featureLayer), α_k = spatial mean of ∂(class score)/∂A_k, the score being the pre-softmax
- * logit. Normalised by its maximum; the model input is the whole image stretched to a square, so the grid
- * covers the whole image.
+ * neuropath.json `saliency`: the model folder holds the mean feature map of training images at `layer`
+ * (`baselineFile`, grid[0] × grid[1] × channels float32, little-endian, NHWC order), and classification
+ * measures saliency against it (inference/gradcam/baseline-cam.ts).
+ */
+export interface ModelSaliency {
+  method: 'layercam-baseline'
+  /** Backbone layer the map is taken at, e.g. 'block_13_expand_relu' (14 × 14 at 224 px). */
+  layer: string
+  /** File name inside the model folder. */
+  baselineFile: string
+  /** Training images averaged into the baseline. */
+  baselineImages: number
+  /** [height, width] of the map, cells. */
+  grid: [number, number]
+  /** Channels of the baseline map. */
+  channels: number
+}
+
+/**
+ * How a stored map was computed. 'gradcam': ReLU(Σ_k α_k A_k) at the last convolutional block (α_k = spatial
+ * mean of ∂score/∂A_k). 'layercam-baseline': ReLU(Σ_k ReLU(∂score/∂A_ijk)·(A_ijk − B_ijk)) at a finer
+ * layer, B = the training-mean map. The score is the pre-softmax logit in both.
+ */
+export interface SaliencyMethod {
+  kind: 'gradcam' | 'layercam-baseline'
+  /** The backbone layer A was taken at. */
+  layer: string
+}
+
+/**
+ * A saliency map for one prediction and class (`method` says which; older models give Grad-CAM on
+ * card.featureLayer). Normalised by its maximum; the model input is the whole image stretched to a square,
+ * so the grid covers the whole image.
  */
 export interface SaliencyMap {
   resultId: number
@@ -180,15 +240,15 @@ export interface SaliencyMap {
   /** The feature-map grid (e.g. 7 × 7 at 224 px). */
   gridWidth: number
   gridHeight: number
-  /** gridHeight × gridWidth values in [0, 1], row-major. */
+  /**
+   * gridHeight × gridWidth values in [0, 1], row-major: all that is sent; the viewer upsamples it over the
+   * image (see shared/display/upsample.ts).
+   */
   grid: Float32Array
   /** Maximum of the map before normalisation (0 = no positive evidence for this class). */
   strength: number
-  /** The grid upsampled bilinearly to mapWidth × mapHeight, 0..255 row-major. */
-  heatmap: Uint8Array
-  /** The image geometry, scaled down to at most 1024 px on the long side. */
-  mapWidth: number
-  mapHeight: number
+  /** Which method and layer made the map. */
+  method: SaliencyMethod
 }
 
 /** What an export produced: the file written under the workspace's exports/ folder, and its text. */
@@ -231,7 +291,18 @@ export const StartInferenceRequest = z
     name: Name.optional(),
     lowConfidenceThreshold: Threshold.default(DEFAULT_LOW_CONFIDENCE),
     /** Store Grad-CAM maps for every class (cheap next to the backbone); false skips them. */
-    saliency: z.boolean().default(true)
+    saliency: z.boolean().default(true),
+    /**
+     * Test-time augmentation: classify each image also mirrored left–right and shifted by 5 % in four
+     * directions, average the probabilities and store their spread as `uncertainty`. Six backbone passes
+     * per image instead of one.
+     */
+    tta: z.boolean().default(false),
+    /**
+     * The user saw that the model is flagged "did not learn" or "overfit" and wants to use it anyway; without it
+     * such a model is refused (CONFLICT, naming the verdict).
+     */
+    acceptFlaggedModel: z.boolean().default(false)
   })
   .strict()
   .refine((r) => (r.runId === undefined) !== (r.modelDir === undefined), {
@@ -260,7 +331,9 @@ export const inferenceService = {
   ).returns<SaliencyMap>(),
   /**
    * Writes the job's results as CSV (one row per image/frame) or JSON (everything) under exports/ and returns
-   * the text. `deidentify` blanks PatientName, PatientID and dates and makes paths relative to the job folder.
+   * the text. `deidentify` follows the DICOM PS3.15 basic profile for the fields exported: names, birth and
+   * study dates and series descriptions go; patient IDs, Study/Series Instance UIDs and file paths become
+   * pseudonyms ('patient-1', 'study-1', 'series-1', 'file-1'), the same in CSV and JSON; no path remains.
    */
   exportJob: rpc(
     z

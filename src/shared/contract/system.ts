@@ -2,25 +2,41 @@ import { z } from 'zod'
 import { Empty } from './common'
 import { event, rpc } from './define'
 
+/** A rung of the compute ladder, best first. */
+export type BackendName = 'node-gpu' | 'ort' | 'node' | 'wasm' | 'cpu'
+
+/** A tfjs rung (everything but ONNX Runtime). */
+export type TfjsBackendName = Exclude<BackendName, 'ort'>
+
 /** One candidate compute backend, in the order they are tried. */
 export interface BackendCandidate {
-  /** `tensorflow` = tfjs-node-gpu or tfjs-node (native), `wasm`, `cpu`. */
-  name: 'node-gpu' | 'node' | 'wasm' | 'cpu'
+  /**
+   * `node-gpu` = tfjs-node-gpu on a GPU TensorFlow itself reports, `ort` = ONNX Runtime on the CPU
+   * (backbone forward passes), `node` = tfjs-node, `wasm`, `cpu` = pure JavaScript tfjs.
+   */
+  name: BackendName
   available: boolean
-  /** Why it is not used: the load error, or "not installed". Null for the active one. */
+  /** Why it is not used: the load error, "not installed", or a better rung in use. Null for a rung in use. */
   reason: string | null
+  /** What it runs when in use, e.g. "backbone forward passes"; null when not used. */
+  usedFor: string | null
 }
 
 /** The compute backend the training and inference engines use, and why. */
 export interface BackendInfo {
-  active: BackendCandidate['name']
+  /** The rung that runs backbone forward passes (embeddings, classification, Grad-CAM maps, evaluation). */
+  active: BackendName
+  /** The tfjs rung for the work that stays on tfjs (head training, tfjs fine-tuning); equals `active` unless that is `ort`. */
+  tfActive: TfjsBackendName
   /** tfjs backend name as registered (`tensorflow`, `wasm`, `cpu`). */
   tfBackend: string
   /** Human-readable devices, e.g. "CPU: 2 cores, WASM SIMD 1 thread" or a GPU name. */
   devices: string[]
-  /** Whether convolution gradients run here (false on wasm: stage 2 needs cpu or native). */
+  /** Whether tfjs convolution gradients run here (false on wasm: tfjs stage 2 needs cpu or native). */
   supportsConvTraining: boolean
   candidates: BackendCandidate[]
+  /** Where this was determined: 'engine' (a probe run in an engine process, as jobs see it) or 'this process'. */
+  measuredIn: 'engine' | 'this process'
 }
 
 export interface SystemInfo {

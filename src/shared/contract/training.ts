@@ -1,7 +1,9 @@
 import { z } from 'zod'
-import { Id, Name } from './common'
+import { FsPath, Id, Name } from './common'
 import { event, rpc } from './define'
+import type { Interval, MetricIntervals } from './evidence'
 import { BackboneChoice, TrainingConfigSchema, type TrainingConfig } from './training-config'
+import { CheckEncoderRequest, RemoveBackboneRequest, type ImportedEncoder, type OnnxEncoderCheck } from './onnx-encoder'
 
 /** Life cycle of a run. `interrupted` = the engine or the app died mid-run; it can be resumed. */
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted'
@@ -48,6 +50,13 @@ export interface Evaluation {
     predicted: string
     confidence: number
   }[]
+  /** 95 % bootstrap intervals of the metrics above; absent in evaluations stored before they existed. */
+  intervals?: MetricIntervals | null
+  /**
+   * Every evaluated item's probabilities (`itemIds.length × classNames.length`, row-major, class order): what
+   * cross-validation pools into out-of-fold predictions. Absent in evaluations stored before it existed.
+   */
+  predictions?: { itemIds: number[]; probs: number[] }
 }
 
 /** Backbone provenance stored with every run and model. */
@@ -59,6 +68,85 @@ export interface BackboneInfo {
   sha256?: string
 }
 
+/**
+ * Whether a finished run learned, judged from its epochs and final evaluation when it ends
+ * (src/main/training/quality/learning-verdict.ts). Accuracies in [0, 1].
+ */
+export interface LearningVerdict {
+  /**
+   * 'did-not-learn': the judged accuracy is within a few points of chance; 'overfit': it is far below training
+   * accuracy; 'learned': neither; 'unknown': no validation or test figures to judge.
+   */
+  kind: 'learned' | 'did-not-learn' | 'overfit' | 'unknown'
+  /** The split `accuracy` was measured on (the final evaluation's split, else validation). */
+  split: 'test' | 'val' | null
+  accuracy: number | null
+  /** Accuracy of always guessing: max(1/K, the majority class's share of that split). */
+  chance: number
+  /** Training accuracy of the saved (best-validation) epoch, measured with augmentation and dropout on. */
+  trainAccuracy: number | null
+  /** One line for tables and the CLI, e.g. 'did not learn: validation accuracy 33.3 % is within … of chance'. */
+  summary: string
+  /** The likely cause and what to try, in words; '' when the run learned. */
+  cause: string
+}
+
+/** True for a verdict that must be shown as a warning and confirmed before the model is used. */
+export const isFlaggedVerdict = (v: LearningVerdict | null | undefined): boolean =>
+  v?.kind === 'did-not-learn' || v?.kind === 'overfit'
+
+/** The split's name as shown next to a figure. */
+export const splitLabel = (split: 'train' | 'val' | 'test'): string =>
+  split === 'val' ? 'validation' : split === 'test' ? 'test' : 'training'
+
+/**
+ * The engine each stage of a run trained on, as it actually ran: 'ort' (ONNX Runtime), or a tfjs backend
+ * name ('node-gpu', 'node', 'wasm', 'cpu'). For stage 1 on cached embeddings it names the head trainer (the
+ * embeddings' engine is in the run log). Null for a stage that did not run.
+ */
+export interface StageBackends {
+  stage1: string | null
+  stage2: string | null
+}
+
+/**
+ * Which weights a model folder holds: the stage they come from and whether they are that stage's best
+ * checkpoint (by val_accuracy; what a cancelled run keeps) or its last epoch (a completed run; early
+ * stopping may have restored its best-val_loss weights).
+ */
+export interface ModelOrigin {
+  stage: 1 | 2
+  weights: 'best-checkpoint' | 'last-epoch'
+}
+
+const ENGINE_NAMES: Record<string, string> = {
+  ort: 'ONNX Runtime',
+  'node-gpu': 'tfjs-node-gpu',
+  node: 'tfjs-node',
+  wasm: 'tfjs wasm',
+  cpu: 'tfjs cpu'
+}
+
+/** A backend id as words ('ort' → 'ONNX Runtime'); unknown ids unchanged. */
+export const engineLabel = (backend: string): string => ENGINE_NAMES[backend] ?? backend
+
+/**
+ * Which engine ran each stage, e.g. 'stage 1 ONNX Runtime · stage 2 tfjs cpu' (short: 'ort · cpu'), leaving
+ * out stages that did not run; null when the run has no per-stage record (callers then show `backend`).
+ */
+export function stageBackendsLabel(sb: StageBackends | null | undefined, short = false): string | null {
+  if (!sb) return null
+  const parts = ([1, 2] as const).flatMap((s) => {
+    const b = s === 1 ? sb.stage1 : sb.stage2
+    return b === null ? [] : [short ? b : `stage ${s} ${engineLabel(b)}`]
+  })
+  return parts.length > 0 ? parts.join(' · ') : null
+}
+
+/** Where the saved weights come from, in words: 'stage 2, last epoch' or "stage 1's best checkpoint". */
+export const modelOriginLabel = (o: ModelOrigin): string =>
+  o.weights === 'best-checkpoint' ? `stage ${o.stage}'s best checkpoint` : `stage ${o.stage}, last epoch`
+
 export interface RunSummary {
   id: number
   name: string
@@ -69,13 +157,36 @@ export interface RunSummary {
   /** The version's number within its dataset (v1, v2, …). */
   versionNumber: number
   backbone: string
+  /** The tfjs backend the engine process selected (the whole run's engine before per-stage backends existed). */
   backend: string | null
+  /**
+   * The engine each stage trained on, recorded when the run ends (catalog migration 008); null for runs that
+   * have not ended or ended before it was recorded (then only `backend` is known).
+   */
+  stageBackends?: StageBackends | null
+  /** Where the saved model's weights come from, recorded when the run ends; null as for stageBackends. */
+  modelOrigin?: ModelOrigin | null
   /** Stage currently or last running. */
   stage: 1 | 2 | null
+  /** Best epoch accuracy on the validation split. */
   bestValAccuracy: number | null
-  testAccuracy: number | null
+  /**
+   * The split the final evaluation (evaluationAccuracy, macroF1) was measured on: 'test', or 'val' when the
+   * version has no test split (then the figures are optimistic). Null before an evaluation exists.
+   */
+  evaluationSplit: 'test' | 'val' | null
+  /** Accuracy of the saved model on `evaluationSplit`. */
+  evaluationAccuracy: number | null
+  /** Macro-averaged F1 on `evaluationSplit`. */
   macroF1: number | null
-  /** Wall time spent running, seconds. */
+  /** 95 % bootstrap intervals of evaluationAccuracy and macroF1; null when the evaluation has none. */
+  evaluationIntervals?: { accuracy: Interval; macroF1: Interval } | null
+  /** Did the run learn? Null until the run has ended. */
+  verdict: LearningVerdict | null
+  /**
+   * Wall-clock seconds the run spent running, summed over its start and every resume (engine start, embedding,
+   * both stages, evaluation and saving); for a running run, up to now.
+   */
   durationSeconds: number
   startedAt: string | null
   finishedAt: string | null
@@ -106,7 +217,14 @@ export interface RunMark {
 
 /** Live events of a running run. Per batch: loss/accuracy/images per second; per epoch: EpochMetrics. */
 export type RunEvent =
-  | { runId: number; type: 'status'; status: RunStatus; error?: string }
+  | {
+      runId: number
+      type: 'status'
+      status: RunStatus
+      error?: string
+      /** With a final status: whether the run learned (absent while running or when it has no epochs). */
+      verdict?: LearningVerdict
+    }
   | { runId: number; type: 'phase'; text: string; progress: number | null }
   | {
       runId: number
@@ -118,7 +236,7 @@ export type RunEvent =
       loss: number
       accuracy: number
       imagesPerSecond: number
-      /** Seconds left for the whole run, estimated from measured speed. */
+      /** Seconds left in the running stage (its remaining epochs and their validation), from measured speed. */
       etaSeconds: number | null
     }
   | { runId: number; type: 'epoch'; metrics: EpochMetrics; etaSeconds: number | null }
@@ -131,7 +249,15 @@ export const StartRunRequest = z
     /** Frozen dataset version; a new one is created from the current curation when absent. */
     versionId: Id.optional(),
     name: Name.optional(),
-    config: TrainingConfigSchema.default(TrainingConfigSchema.parse({}))
+    config: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
+    /**
+     * This run is fold `fold` (0-based) of cross-validation study `studyId`: it trains on the study's
+     * version with the fold held out as its test split, instead of the version's own splits.
+     */
+    fold: z
+      .object({ studyId: Id, fold: z.number().int().min(0).max(19) })
+      .strict()
+      .optional()
   })
   .strict()
 
@@ -189,6 +315,11 @@ export interface BackboneCheck {
   loadSeconds: number
   /** Backend of the engine process that loaded it. */
   backend: string
+  /**
+   * Where the weights were copied in the workspace (models/backbones/<sha256>/…) for a .h5 file or tfjs folder;
+   * runs then use this copy, not the outside path. Null for built-in backbones.
+   */
+  importedPath: string | null
 }
 
 /** One part of a training estimate. */
@@ -260,6 +391,28 @@ export interface ExportedReport {
   bytes: number
 }
 
+/** A run's model copied out of the workspace by exportModel. */
+export interface ExportedModel {
+  runId: number
+  format: 'onnx' | 'tfjs'
+  /** Absolute path written: the .onnx file, or the folder holding model.json, weights.bin and neuropath.json. */
+  path: string
+  /** Total bytes written. */
+  bytes: number
+  /** ONNX only: how to feed it (input "image" NHWC float32 [batch, s, s, 3]) and the exact preprocessing in words. */
+  preprocessing: string | null
+}
+
+export const ExportModelRequest = z
+  .object({
+    runId: Id,
+    /** 'onnx': model.onnx (image in, class probabilities out); 'tfjs': the tfjs layers-model folder with its card. */
+    format: z.enum(['onnx', 'tfjs']),
+    /** Where to write (must not exist); absent = the workspace exports/ folder. */
+    dest: FsPath.optional()
+  })
+  .strict()
+
 export const EstimateRequest = z
   .object({
     datasetId: Id,
@@ -289,8 +442,21 @@ export const trainingService = {
    * (CONFLICT) while it is running or queued.
    */
   deleteRun: rpc(RunRef).returns<{ runId: number; removedFolder: string | null }>(),
-  /** Loads a backbone in an engine process and describes it, or fails naming the file and the reason. */
+  /**
+   * Loads a backbone in an engine process and describes it, or fails naming the file and the reason. A .h5 file or
+   * tfjs folder that loads is copied into the workspace (`importedPath`), and runs should use that copy.
+   */
   checkBackbone: rpc(BackboneChoice).returns<BackboneCheck>(),
+  /**
+   * "Your own backbone": loads an ONNX encoder in an engine process, resolves its declaration against the graph,
+   * runs two generated images through it and reports shapes, embedding width, img/s, SHA-256, size and whether
+   * the output is degenerate. A usable encoder is copied into models/backbones/<sha256>/ with its declaration.
+   */
+  checkEncoder: rpc(CheckEncoderRequest).returns<OnnxEncoderCheck>(),
+  /** The ONNX encoders imported into this workspace. */
+  listEncoders: rpc(z.object({}).strict()).returns<ImportedEncoder[]>(),
+  /** Deletes an imported backbone's folder (models/backbones/<sha256>/); runs trained on it keep their record. */
+  removeBackbone: rpc(RemoveBackboneRequest).returns<{ sha256: string }>(),
   /**
    * Estimates the run's time on this machine from measured speeds (an engine process measures embedding,
    * head training and a stage-2 step the first time for a backend and input size; the catalog caches them).
@@ -298,6 +464,11 @@ export const trainingService = {
   estimate: rpc(EstimateRequest).returns<TrainingEstimate>(),
   /** Writes a self-contained HTML report (model card, data, config, metrics, plots) to the workspace exports/. */
   exportReport: rpc(RunRef).returns<ExportedReport>(),
+  /**
+   * Copies a finished run's model out as ONNX (model.onnx, built in an engine process from the saved tfjs
+   * weights when the run predates it) or as the tfjs folder. Never overwrites (CONFLICT).
+   */
+  exportModel: rpc(ExportModelRequest).returns<ExportedModel>(),
   /** Fires for every batch, epoch, stage change, mark and status change of any run. */
   onRunEvent: event<RunEvent>()
 }

@@ -4,7 +4,8 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { selectBackend } from '../../../src/main/compute/backend'
+import { resetBackendForTests, selectBackend } from '../../../src/main/compute/backend'
+import { setOrtLoader } from '../../../src/main/onnx/ort-runtime'
 import { EmbeddingCache } from '../../../src/main/training/backbone/embedding-cache'
 import { EmbeddingExtractor, type EmbedItem } from '../../../src/main/training/backbone/embedding-extractor'
 import { loadBackbone } from '../../../src/main/training/backbone/load-backbone'
@@ -64,45 +65,60 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 describe('EmbeddingExtractor', () => {
-  it('gives the same embeddings with a worker pool, in process, and with LayersModel.predict', async () => {
-    const before = tf.memory().numTensors
+  it('gives the same embeddings through ONNX Runtime as LayersModel.predict, in order', async () => {
     const reference = await referenceEmbeddings(items)
     const progress: number[] = []
-    const pool = new EmbeddingExtractor({ backbone: { kind: 'nsfwjs', inputSize: SIZE }, workers: 2, batchSize: 3 })
-    const pooled = await pool.extract(items, { onProgress: (p) => progress.push(p.done) })
-    const info = pool.info
-    await pool.close()
-    expect(info?.engine).toBe('workers: wasm, wasm')
+    const ex = new EmbeddingExtractor({ backbone: { kind: 'nsfwjs', inputSize: SIZE }, batchSize: 3 })
+    const got = await ex.extract(items, { onProgress: (p) => progress.push(p.done) })
+    const info = ex.info
+    await ex.close()
+    expect(info?.backend).toBe('ort')
+    expect(info?.engine).toMatch(/^onnxruntime \d+\.\d+\.\d+ \(cpu, \d+ threads?\)$/)
     expect(info?.featureDim).toBe(1280)
     expect(info?.preprocess.scaling).toBe('[0,1]')
-    expect(pooled.dim).toBe(1280)
-    expect(pooled.count).toBe(10)
-    expect(pooled.data.length).toBe(10 * 1280)
+    expect(got.dim).toBe(1280)
+    expect(got.count).toBe(10)
+    expect(got.data.length).toBe(10 * 1280)
     expect(progress[0]).toBe(0)
     expect(progress[progress.length - 1]).toBe(10)
     // Rows differ between images (the order is kept, not just the set).
-    expect(maxAbsDiff(pooled.data.subarray(0, 1280), pooled.data.subarray(1280, 2560))).toBeGreaterThan(1e-3)
-    expect(maxAbsDiff(pooled.data, reference)).toBeLessThan(1e-4)
+    expect(maxAbsDiff(got.data.subarray(0, 1280), got.data.subarray(1280, 2560))).toBeGreaterThan(1e-3)
+    expect(maxAbsDiff(got.data, reference)).toBeLessThan(1e-4)
+  })
 
-    const inProcess = new EmbeddingExtractor({
-      backbone: { kind: 'nsfwjs', inputSize: SIZE },
-      workers: 0,
-      batchSize: 4
+  it('falls back to the tfjs plan, with the same embeddings, where ONNX Runtime cannot load', async () => {
+    const reference = await referenceEmbeddings(items)
+    setOrtLoader(() => {
+      throw new Error('libonnxruntime.so.1: cannot open shared object file')
     })
-    const local = await inProcess.extract(items)
-    await inProcess.close()
-    expect(tf.memory().numTensors).toBe(before)
-    expect(maxAbsDiff(local.data, reference)).toBeLessThan(1e-4)
+    resetBackendForTests()
+    try {
+      const backend = await selectBackend()
+      expect(backend.active).toBe('wasm')
+      expect(backend.candidates.find((c) => c.name === 'ort')?.reason).toMatch(
+        /onnxruntime-node could not load: .*so\.1/
+      )
+      const before = tf.memory().numTensors
+      const ex = new EmbeddingExtractor({ backbone: { kind: 'nsfwjs', inputSize: SIZE }, batchSize: 4 })
+      const local = await ex.extract(items)
+      expect(ex.info?.backend).toBe('wasm')
+      expect(ex.info?.engine).toBe('tfjs wasm (fused plan, in-process)')
+      await ex.close()
+      expect(tf.memory().numTensors).toBe(before)
+      expect(maxAbsDiff(local.data, reference)).toBeLessThan(1e-4)
+    } finally {
+      setOrtLoader()
+      resetBackendForTests()
+      await selectBackend()
+    }
   })
 
   it('reads repeated work from the cache and recomputes when the variant changes', async () => {
     const cache = new EmbeddingCache(path.join(dir, 'cache'))
-    // This one runs the worker from its file rather than from the copy inlined by Vite.
-    const workerScript = path.resolve(__dirname, '../../../src/main/training/backbone/embed-worker.cjs')
-    const ex = new EmbeddingExtractor({ backbone: { kind: 'nsfwjs', inputSize: 32 }, workers: 1, cache, workerScript })
+    const ex = new EmbeddingExtractor({ backbone: { kind: 'nsfwjs', inputSize: 32 }, cache })
     const first = await ex.extract(items.slice(0, 4))
     expect(first.fromCache).toBe(0)
-    expect(ex.info?.engine).toBe('workers: wasm')
+    expect(ex.info?.engine).toMatch(/^onnxruntime /)
     const second = await ex.extract(items.slice(0, 6))
     expect(second.fromCache).toBe(4)
     expect(maxAbsDiff(second.data.subarray(0, 4 * 1280), first.data)).toBe(0)
@@ -125,7 +141,6 @@ describe('EmbeddingExtractor', () => {
   it('cancels on abort with CANCELLED and stays usable', async () => {
     const ex = new EmbeddingExtractor({
       backbone: { kind: 'random', inputSize: 32, seed: 1 },
-      workers: 2,
       batchSize: 1
     })
     const many = Array.from({ length: 40 }, (_, i) => items[i % items.length])
@@ -149,7 +164,7 @@ describe('EmbeddingExtractor', () => {
   it('names the file that cannot be decoded', async () => {
     const bad = path.join(dir, 'bad.png')
     fs.writeFileSync(bad, Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]))
-    const ex = new EmbeddingExtractor({ backbone: { kind: 'random', inputSize: 32, seed: 1 }, workers: 1 })
+    const ex = new EmbeddingExtractor({ backbone: { kind: 'random', inputSize: 32, seed: 1 } })
     await expect(ex.extract([items[0], { path: bad }])).rejects.toThrow(/bad\.png/)
     await ex.close()
   })

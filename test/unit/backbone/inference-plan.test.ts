@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { openBackboneRuntime } from '../../../src/main/backbone-runtime/backbone-runtime'
 import { selectBackend } from '../../../src/main/compute/backend'
 import { compileInferencePlan, planSha256 } from '../../../src/main/training/backbone/inference-plan'
 import { loadBackbone } from '../../../src/main/training/backbone/load-backbone'
-import { disposePlanTensors, runPlan, uploadPlan } from '../../../src/main/training/backbone/run-plan'
 
 beforeAll(async () => {
   await selectBackend()
@@ -31,17 +31,26 @@ describe('compileInferencePlan', () => {
     expect(plan.output).toBe('out_relu')
     expect(plan.featureDim).toBe(1280)
 
-    const before = tf.memory().numTensors
-    const tensors = uploadPlan(plan)
+    // The plan on tfjs: the fused-op fallback of the backbone runtime (ONNX Runtime is checked in onnx/).
+    const backend = await selectBackend()
     const x = tf.randomUniform([2, 224, 224, 3], 0, 1, 'float32', 9) as tf.Tensor4D
-    const fused = runPlan(tensors, x)
     const reference = tf.tidy(() => tf.mean(model.predict(x) as tf.Tensor4D, [1, 2]))
-    expect(fused.shape).toEqual([2, 1280])
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(fused, reference))).dataSync()[0])
-    expect(diff).toBeLessThan(1e-4)
-    tf.dispose([x, fused, reference])
-    disposePlanTensors(tensors)
+    const before = tf.memory().numTensors
+    const runtime = await openBackboneRuntime(plan, {
+      outputs: ['embedding', 'featureMap'],
+      backend: { ...backend, active: backend.tfActive }
+    })
+    expect(runtime.engine).toMatch(/^tfjs .*fused plan/)
+    const fused = await runtime.run(x.dataSync() as Float32Array, 2)
+    await runtime.close()
     expect(tf.memory().numTensors).toBe(before)
+    expect(fused.embedding).toHaveLength(2 * 1280)
+    expect(fused.featureMap?.shape).toEqual([2, 7, 7, 1280])
+    const diff = tf.tidy(
+      () => tf.max(tf.abs(tf.sub(tf.tensor2d(fused.embedding!, [2, 1280]), reference))).dataSync()[0]
+    )
+    expect(diff).toBeLessThan(1e-4)
+    tf.dispose([x, reference])
 
     expect(planSha256(plan)).toMatch(/^[0-9a-f]{64}$/)
     plan.ops[0].bias![0] += 1e-3

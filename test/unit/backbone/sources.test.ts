@@ -4,11 +4,12 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../../../src/main/compute/backend'
-import { saveKerasH5Weights } from '../../../src/main/training/backbone/keras-h5-write'
+import { saveKerasH5Weights } from '../../fixtures/backbone/keras-h5-write'
 import { loadBackbone } from '../../../src/main/training/backbone/load-backbone'
 import { buildMobileNetV2 } from '../../../src/main/training/backbone/mobilenet-v2'
 import { copyWeightsByName } from '../../../src/main/training/backbone/model-surgery'
 import { saveTfjsDirBackbone } from '../../../src/main/training/backbone/tfjs-dir-source'
+import { randomizeBatchNorm } from '../../helpers/batch-norm-stats'
 
 let dir: string
 
@@ -81,17 +82,7 @@ describe('keras-h5 backbone', () => {
     const before = tf.memory().numTensors
     const original = buildMobileNetV2({ inputSize: 64, includeTop: false, seed: 11 })
     // Non-trivial BN statistics, so a swapped moving_mean/moving_variance would show.
-    for (const layer of original.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-      const [g, b, m, v] = layer.getWeights()
-      const fresh = tf.tidy(() => [
-        tf.randomUniform(g.shape, 0.5, 1.5, 'float32', 1),
-        tf.randomUniform(b.shape, -0.2, 0.2, 'float32', 2),
-        tf.randomUniform(m.shape, -0.1, 0.1, 'float32', 3),
-        tf.randomUniform(v.shape, 0.5, 2, 'float32', 4)
-      ])
-      layer.setWeights(fresh)
-      tf.dispose(fresh)
-    }
+    randomizeBatchNorm(original)
     const file = path.join(dir, 'mobilenet_v2_test_no_top.h5')
     await saveKerasH5Weights(original, file)
 

@@ -97,7 +97,7 @@ describe('neuropath CLI: import, split, datasets, leakage, export', () => {
     expect(fs.readFileSync(csv, 'utf8').trim().split('\r\n').length).toBe(r.imported + 1)
 
     const human2 = await cli('import', data.dir, '--dataset', 'brain', ...W)
-    expect(human2.stdout).toMatch(/Imported 0 new file\(s\) into "brain"/)
+    expect(human2.stdout).toMatch(/Imported 0 new item\(s\) into "brain"/)
     expect(human2.stdout).toMatch(/empty file \(0 bytes\)/)
   })
 

@@ -108,6 +108,26 @@ describe('leakage report', () => {
     expect(report.near.length).toBe(2)
     expect(report.near[0].items[0].thumb).toMatch(/^thumb\/\d+$/)
     expect(report.near.every((f) => f.maxDistance <= 6 && f.paths.length === f.items.length)).toBe(true)
+    // Each near finding is one pair, confirmed pixel by pixel, and the report says how.
+    expect(report.near.every((f) => f.items.length === 2 && f.pixelDistance !== null)).toBe(true)
+    expect(report.near.every((f) => f.pixelDistance! <= report.pixelThreshold)).toBe(true)
+    expect(report.measure).toContain(`dHash within 6 of 64 bits`)
+    // A dry run through the API counts without changing anything.
+    const ids = report.exact[0].items.map((i) => i.itemId)
+    expect(
+      await api.datasets.resolveLeakage({
+        datasetId,
+        itemIds: ids,
+        action: 'exclude',
+        keepItemId: ids[0],
+        dryRun: true
+      })
+    ).toEqual({ opId: null, changed: 1 })
+    expect((await api.datasets.leakage({ datasetId })).exact).toHaveLength(1)
+    // The grouping preview through the API; one image per patient folder gives nothing to propose.
+    const g = await api.datasets.previewGrouping({ datasetId, groupBy: { kind: 'folder', level: 1 } })
+    expect(g.preview).toMatchObject({ items: 15, withoutKey: 0, groups: 14, largestGroup: 2 })
+    expect(g.suggestion).toBeNull()
 
     // Keep together: both end in one split; the folder groups stay disjoint.
     const nearFinding = report.near.find((f) => f.items.some((i) => i.itemId === p7))!

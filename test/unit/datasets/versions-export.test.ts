@@ -96,7 +96,7 @@ describe('export', () => {
     expect(files.filter((f) => /\/n0(-\d+)?\.png$/.test(f)).length).toBe(2)
     expect(copy.bytes).toBe(items.reduce((a, i) => a + i.size, 0))
     const manifest = fs.readFileSync(copy.manifest, 'utf8').trim().split('\r\n')
-    expect(manifest[0]).toBe('item_id,split,label,path,sha256,kind,width,height,patient_id')
+    expect(manifest[0]).toBe('item_id,split,label,path,sha256,kind,width,height,patient_id,frame,plane')
     expect(manifest.length).toBe(12)
     const row = manifest.find((l) => l.includes(',glioma,'))!.split(',')
     expect(fs.existsSync(path.join(copy.dest, row[3]))).toBe(true)

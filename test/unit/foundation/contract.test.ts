@@ -6,6 +6,7 @@ import { createApiClient, type Transport } from '../../../src/shared/api-client'
 import { contract, listMembers } from '../../../src/shared/contract'
 import { AppError, fromEnvelope, toEnvelope } from '../../../src/shared/errors'
 import { createCore, type Core } from '../../../src/main/services'
+import { builtEngine } from '../../helpers/engine'
 
 let core: Core | null = null
 let dir = ''
@@ -17,7 +18,7 @@ afterEach(() => {
 
 function openCore(): Core {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'np-contract-'))
-  core = createCore(dir, 'cli')
+  core = createCore(dir, 'cli', builtEngine())
   return core
 }
 
@@ -86,7 +87,9 @@ describe('contract dispatch', () => {
     const info = await api.system.getInfo({})
     expect(info.product).toBe('NeuroPath Workstation')
     expect(info.catalogSchemaVersion).toBe(info.catalogSchemaLatest)
-    expect(['node-gpu', 'node', 'wasm', 'cpu']).toContain(info.backend.active)
+    // What an engine process selects (a probe job in the built engine), not this process.
+    expect(info.backend.measuredIn).toBe('engine')
+    expect(['node-gpu', 'ort', 'node', 'wasm', 'cpu']).toContain(info.backend.active)
     // Every backend before the active one carries the reason it was not used.
     const before = info.backend.candidates.slice(
       0,

@@ -7,7 +7,7 @@ import { resolveStatic } from '../../../src/main/server/static-files'
 import { tokenMatches, cookieValue } from '../../../src/main/server/token'
 import { isTrustedSender } from '../../../src/main/security/sender-policy'
 import { mainWindowOptions } from '../../../src/main/security/window-options'
-import { contentSecurityPolicy } from '../../../src/main/security/csp'
+import { contentSecurityPolicy, injectCspMeta } from '../../../src/main/security/csp'
 import { MediaResolver } from '../../../src/main/media/media-resolver'
 
 describe('binary wire codec', () => {
@@ -84,7 +84,7 @@ describe('Electron security settings', () => {
     expect(csp).toContain("default-src 'none'")
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toMatch(/unsafe-eval|https?:/)
-    const html = fs.readFileSync(path.resolve(__dirname, '../../../src/renderer/index.html'), 'utf8')
+    const html = injectCspMeta(fs.readFileSync(path.resolve(__dirname, '../../../src/renderer/index.html'), 'utf8'))
     expect(html).toContain("default-src 'none'; script-src 'self'")
   })
 

@@ -6,11 +6,12 @@ import { aggregate } from '../../../src/main/inference/aggregate/aggregate'
 import { toPrediction } from '../../../src/main/inference/aggregate/prediction'
 import { predictWithGradCam } from '../../../src/main/inference/gradcam/grad-cam'
 import { saliencyMap } from '../../../src/main/inference/gradcam/saliency-map'
+import { mapGeometry, upsampleBilinear } from '../../../src/shared/display/upsample'
 import type { ClassifiedRow, ClassifyJobResult, EngineClassifyEvent } from '../../../src/main/inference/job'
 import { splitClassifier } from '../../../src/main/inference/model/split-classifier'
 import { classifyFolder } from '../../../src/main/inference/run/classify-folder'
 import { topOne } from '../../../src/main/inference/store/inference-store'
-import { loadModelArtifact } from '../../../src/main/training/run/model-artifact'
+import { loadModelArtifact } from '../../../src/main/training/job/model-artifact'
 import {
   CLASS_NAMES,
   tempDir,
@@ -131,23 +132,41 @@ describe('classifyFolder on a generated patient folder', () => {
     expect(treeFingerprint(patient.root)).toEqual(before)
   })
 
-  it('Grad-CAM of the predicted class peaks over the disc that decides it', () => {
+  // Where the map points is judged by the pointing game at 224 px (gradcam-pointing.test.ts). At 64 px the
+  // map (LayerCAM against the training mean at block_13_expand_relu, the card's saliency baseline) is 4 × 4
+  // and each cell's receptive field covers most of the image, so "the peak is on the disc's side" is no
+  // claim about the map. Here: the stored grid reaches the viewer intact.
+  it('stores a normalised 4 × 4 saliency grid per class that the viewer upsamples over the image', () => {
     let checked = 0
     rows.forEach((r, i) => {
       const side = patient.truth.get(`${r.path}#${r.frame}`)
       const p = predictions[i]
       if (p.predicted !== side) return
-      expect(r.camWidth).toBe(2)
-      expect(r.camHeight).toBe(2)
-      const map = saliencyMap(
-        { ...r, id: i + 1, predictedIndex: p.predictedIndex, confidence: p.confidence, hasCam: true },
-        CLASS_NAMES
-      )
-      expect([map.mapWidth, map.mapHeight]).toEqual([r.width, r.height])
-      let best = 0
-      for (let k = 1; k < map.heatmap.length; k++) if (map.heatmap[k] > map.heatmap[best]) best = k
-      const x = best % map.mapWidth
-      expect(x < map.mapWidth / 2 ? 'left' : 'right', `${r.path}#${r.frame}`).toBe(side)
+      expect(r.camWidth).toBe(4)
+      expect(r.camHeight).toBe(4)
+      for (let cls = 0; cls < CLASS_NAMES.length; cls++) {
+        const map = saliencyMap(
+          { ...r, id: i + 1, predictedIndex: p.predictedIndex, confidence: p.confidence, hasCam: true },
+          CLASS_NAMES,
+          cls
+        )
+        const max = Math.max(...map.grid)
+        // Each class is scaled by its own maximum: 1 where the class has positive evidence, else all 0.
+        expect(max, `${r.path}#${r.frame} class ${cls}`).toBeCloseTo(map.strength > 0 ? 1 : 0, 6)
+        expect(Math.min(...map.grid)).toBeGreaterThanOrEqual(0)
+        if (cls !== p.predictedIndex) continue
+        // The predicted class has positive evidence somewhere (its logit wins).
+        expect(map.strength, `${r.path}#${r.frame}`).toBeGreaterThan(0)
+        // The viewer's upsampling of the grid over the image geometry keeps the grid's maximum: never above
+        // it, and the pixel nearest the peak cell's centre is at most half a pixel (in cells: gw/w, gh/h)
+        // away from it, with neighbouring cells differing by ≤ 1.
+        const geo = mapGeometry(map.width, map.height)
+        expect([geo.width, geo.height]).toEqual([r.width, r.height])
+        const heat = upsampleBilinear(map.grid, map.gridWidth, map.gridHeight, geo.width, geo.height)
+        const slack = 0.5 * (map.gridWidth / geo.width + map.gridHeight / geo.height)
+        expect(Math.max(...heat)).toBeLessThanOrEqual(1 + 1e-6)
+        expect(Math.max(...heat)).toBeGreaterThanOrEqual(1 - slack - 1e-6)
+      }
       checked++
     })
     expect(checked).toBeGreaterThanOrEqual(14)
@@ -157,7 +176,7 @@ describe('classifyFolder on a generated patient folder', () => {
     const controller = new AbortController()
     const seen: EngineClassifyEvent[] = []
     const res = await classifyFolder(
-      { modelDir, folder: patient.root, saliency: false, batchSize: 2, workers: 1 },
+      { modelDir, folder: patient.root, saliency: false, batchSize: 2 },
       (e) => {
         seen.push(e)
         if (e.type === 'results') controller.abort()

@@ -9,9 +9,10 @@ import { loadBackbone } from '../../../src/main/training/backbone/load-backbone'
 import { buildHead } from '../../../src/main/training/head/build-head'
 import { composeModel } from '../../../src/main/training/head/compose-model'
 import { makePreprocessSpec } from '../../../src/main/training/preprocess/spec'
-import { saveModelArtifact, type ModelCard } from '../../../src/main/training/run/model-artifact'
-import { runTraining } from '../../../src/main/training/run/run-training'
+import { saveModelArtifact, type ModelCard } from '../../../src/main/training/job/model-artifact'
+import { runTraining } from '../../../src/main/training/job/run-training'
 import { writeSeparableDataset } from '../run/fixtures'
+import type { JobItem } from '../../../src/main/training/job/job'
 
 /** Synthetic patient folders and models for the inference tests: small, deterministic, in a temp folder. */
 
@@ -249,13 +250,15 @@ export function treeFingerprint(dir: string): Record<string, string> {
 /**
  * Trains a left/right classifier on generated PNGs (writeSeparableDataset) and returns its model folder.
  * Default: the nsfwjs MobileNetV2 at 64 px (feature map 2 × 2), stage 1 on embeddings only, 64 px images.
+ * `items` replaces the generated training set (labels index CLASS_NAMES).
  */
 export async function trainLeftRightModel(
   dir: string,
   config: TrainingConfigInput = {},
-  imageSize = 64
+  imageSize = 64,
+  items?: JobItem[]
 ): Promise<string> {
-  const items = await writeSeparableDataset(path.join(dir, 'train-data'), 16, imageSize)
+  items ??= await writeSeparableDataset(path.join(dir, 'train-data'), 16, imageSize)
   const res = await runTraining(
     {
       kind: 'train',
@@ -289,12 +292,13 @@ export async function trainLeftRightModel(
 export async function writeUntrainedModel(
   dir: string,
   inputSize = 32,
-  classNames = ['alpha', 'beta', 'gamma']
+  classNames = ['alpha', 'beta', 'gamma'],
+  backboneKind: 'random' | 'nsfwjs' = 'random'
 ): Promise<string> {
-  const backbone = await loadBackbone({ kind: 'random', inputSize, seed: 7 })
+  const backbone = await loadBackbone({ kind: backboneKind, inputSize, seed: 7 })
   const head = buildHead({ numClasses: classNames.length, fc1Units: 16, fc2Units: 8, seed: 3 }, 1280)
   const { model } = composeModel(backbone.model, head, { name: 'untrained' })
-  const config = TrainingConfigSchema.parse({ backbone: { kind: 'random' }, inputSize })
+  const config = TrainingConfigSchema.parse({ backbone: { kind: backboneKind }, inputSize })
   const card: ModelCard = {
     format: 'neuropath-model',
     version: 1,

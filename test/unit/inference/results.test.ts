@@ -6,7 +6,7 @@ import { toPrediction } from '../../../src/main/inference/aggregate/prediction'
 import { deidentifyDetail } from '../../../src/main/inference/export/deidentify'
 import { csvField, predictionsToCsv } from '../../../src/main/inference/export/to-csv'
 import { quantizeCams } from '../../../src/main/inference/gradcam/grad-cam'
-import { mapGeometry, upsampleBilinear } from '../../../src/main/inference/gradcam/upsample'
+import { mapGeometry, upsampleBilinear } from '../../../src/shared/display/upsample'
 import { inputMeta, ROOT_LABEL } from '../../../src/main/inference/input/input-meta'
 import type { StoredResult } from '../../../src/main/inference/store/inference-store'
 import { colormapLut, heatmapToRgba } from '../../../src/renderer/src/classify/colormap'
@@ -43,6 +43,7 @@ function stored(series: string, probabilities: number[], patient = 'P-1'): Store
     seriesNumber: null,
     seriesDescription: null,
     instanceNumber: id,
+    slicePosition: png ? null : id * 2.5,
     modality: null,
     seriesKey: png ? series : `series:${series}`,
     seriesLabel: series,
@@ -149,15 +150,16 @@ describe('export', () => {
     const csv = predictionsToCsv(rows, ['glioma', 'meningioma', 'no, tumour'])
     const [header, line] = csv.split('\r\n')
     expect(header).toBe(
-      'path,frame,patient_id,study_uid,series_uid,predicted,confidence,p_glioma,p_meningioma,"p_no, tumour"'
+      'path,frame,patient_id,study_uid,series_uid,slice_index,slice_position,predicted,confidence,p_glioma,p_meningioma,"p_no, tumour"'
     )
-    expect(line).toBe('"/d/a,b ""c"".dcm",0,P-1,1.2.3,s1,meningioma,0.7,0.1,0.7,0.2')
+    const id = rows[0].instanceNumber
+    expect(line).toBe(`"/d/a,b ""c"".dcm",0,P-1,1.2.3,s1,${id},${id! * 2.5},meningioma,0.7,0.1,0.7,0.2`)
     expect(csv.endsWith('\r\n')).toBe(true)
     expect(csvField(null)).toBe('')
     expect(csvField('x\ny')).toBe('"x\ny"')
   })
 
-  it('de-identifies: no names, IDs, dates or folder; stable pseudonyms; folder groups kept', () => {
+  it('de-identifies: no names, IDs, UIDs, dates, paths or folder; stable pseudonyms; grouping kept', () => {
     const preds = [
       stored('s1', [1, 0, 0], 'P-1'),
       stored('s2', [0, 1, 0], 'P-2'),
@@ -168,6 +170,7 @@ describe('export', () => {
       id: 7,
       name: 'Doe_Jane · model',
       folder: ROOT,
+      model: { modelDir: '/data/workspace/models/run-1/model', name: 'run 1', runId: 1 },
       error: `${ROOT}/x failed`,
       classNames: CLASSES,
       predictions: preds,
@@ -186,15 +189,24 @@ describe('export', () => {
     } as unknown as InferenceJobDetail
     const d = deidentifyDetail(detail)
     const text = JSON.stringify(d)
-    expect(text).not.toMatch(/Doe|Jane|P-1|P-2|19700101|20240101/)
-    expect(d.predictions.map((p) => p.patientKey)).toEqual(['patient-1', 'patient-2', 'patient-1', 'folder:pngs'])
-    expect(d.patients.map((p) => [p.key, p.label])).toEqual([
-      ['patient-1', 'patient 1'],
-      ['patient-2', 'patient 2'],
-      ['folder:pngs', 'pngs']
+    expect(text).not.toMatch(/Doe|Jane|P-1|P-2|19700101|20240101|1\.2\.3|pngs|\/data|"s1"|"s2"/)
+    expect(d.predictions.map((p) => p.patientKey)).toEqual(['patient-1', 'patient-2', 'patient-1', 'patient-3'])
+    expect(d.predictions.map((p) => p.patientId)).toEqual(['patient-1', 'patient-2', 'patient-1', 'patient-3'])
+    expect(d.predictions.map((p) => [p.studyUid, p.seriesUid])).toEqual([
+      ['study-1', 'series-1'],
+      ['study-1', 'series-2'],
+      ['study-1', 'series-1'],
+      [null, null]
     ])
-    expect(d.predictions[3].path).toBe('pngs/im' + preds[3].id)
-    expect(d.failures[0]).toMatchObject({ path: 'bad/f.dcm', message: 'bad/f.dcm: truncated' })
+    expect(d.patients.map((p) => [p.key, p.label, p.count])).toEqual([
+      ['patient-1', 'patient 1', 2],
+      ['patient-2', 'patient 2', 1],
+      ['patient-3', 'patient 3', 1]
+    ])
+    expect(d.series.map((s) => s.count)).toEqual(detail.series.map((s) => s.count))
+    expect(d.predictions.map((p) => p.path)).toEqual(['file-1', 'file-2', 'file-3', 'file-4'])
+    expect(d.predictions.map((p) => p.slicePosition)).toEqual(preds.map((p) => p.slicePosition))
+    expect(d.failures[0]).toMatchObject({ path: 'file-5', message: 'file-5: truncated' })
     expect(d.name).toBe('classification job 7')
     expect(d.folder).toBe('.')
     expect(detail.predictions[0].patientId).toBe('P-1')

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Api, InferenceEvent } from '../../../src/shared/contract'
-import { directApi } from '../../../src/main/datasets/cli/direct-api'
+import { directApi } from '../../../src/main/cli/direct-api'
 import { createCore, type Core } from '../../../src/main/services'
 import { builtEngine } from '../../helpers/engine'
 import { tempDir, treeFingerprint, writePatientFolder, writeUntrainedModel, type PatientFolder } from './fixtures'
@@ -73,7 +73,7 @@ describe('inference service with a real engine process', () => {
       failed: patient.bad.size,
       total: patient.truth.size + 2
     })
-    expect(listed.engine).toMatch(/^(workers|in-process): /)
+    expect(listed.engine).toMatch(/^onnxruntime \d+\.\d+\.\d+ \(cpu, \d+ threads?\)$/)
     const d = await api.inference.getJob({ jobId: job.id })
     expect(d.predictions.map((p) => `${p.path}#${p.frame}`).sort()).toEqual([...patient.truth.keys()].sort())
     expect(d.failures.map((f) => f.path).sort()).toEqual([...patient.bad.keys()].sort())
@@ -101,13 +101,13 @@ describe('inference service with a real engine process', () => {
       className: p.predicted,
       width: 48,
       height: 48,
-      mapWidth: 48,
-      mapHeight: 48,
       gridWidth: 1,
       gridHeight: 1
     })
-    expect(map.heatmap).toBeInstanceOf(Uint8Array)
-    expect(map.heatmap).toHaveLength(48 * 48)
+    // Only the grid crosses the process boundary; the viewer upsamples it.
+    expect(map.grid).toBeInstanceOf(Float32Array)
+    expect(map.grid).toHaveLength(1)
+    expect(map).not.toHaveProperty('heatmap')
     const other = await api.inference.getSaliency({ resultId: p.id, classIndex: 2 })
     expect(other.className).toBe('gamma')
     expect(other.probability).toBeCloseTo(p.probabilities[2], 6)
@@ -122,7 +122,9 @@ describe('inference service with a real engine process', () => {
     expect(fs.readFileSync(csv.path, 'utf8')).toBe(csv.content)
     expect(path.dirname(csv.path)).toBe(path.join(ws, 'exports'))
     const lines = csv.content.trimEnd().split('\r\n')
-    expect(lines[0]).toBe('path,frame,patient_id,study_uid,series_uid,predicted,confidence,p_alpha,p_beta,p_gamma')
+    expect(lines[0]).toBe(
+      'path,frame,patient_id,study_uid,series_uid,slice_index,slice_position,predicted,confidence,p_alpha,p_beta,p_gamma'
+    )
     expect(lines).toHaveLength(patient.truth.size + 1)
     const cine = lines.filter((l) => l.includes('cine.dcm'))
     expect(cine.map((l) => l.split(',')[1])).toEqual(['0', '1', '2'])
@@ -133,9 +135,11 @@ describe('inference service with a real engine process', () => {
     expect(anon.fileName).toBe(`classification-${jobId}-deidentified.csv`)
     expect(anon.content).not.toMatch(/P-00[12]|Doe|Roe|Jane|19700101|20240115/)
     expect(anon.content).not.toContain(tmp.dir)
-    expect(anon.content.split('\r\n').find((l) => l.startsWith('other/cine.dcm,1,'))).toMatch(
-      /^other\/cine\.dcm,1,,1\.2\.826/
-    )
+    // Pseudonyms replace the patient ID and the UIDs; the frame of a multi-frame file is kept.
+    expect(anon.content).not.toMatch(/1\.2\.826/)
+    expect(
+      anon.content.split('\r\n').filter((l) => /^file-\d+,1,patient-\d+,study-\d+,series-\d+,/.test(l))
+    ).toHaveLength(1)
 
     const json = JSON.parse((await api.inference.exportJob({ jobId, format: 'json', deidentify: true })).content)
     expect(json).toMatchObject({
@@ -145,13 +149,9 @@ describe('inference service with a real engine process', () => {
     })
     expect(json.job.folder).toBe('.')
     expect(JSON.stringify(json)).not.toMatch(/P-00[12]|Doe|Roe|Jane|19700101|20240115/)
-    expect(json.patients.map((p: { key: string }) => p.key).sort()).toEqual(['folder:png', 'patient-1', 'patient-2'])
-    expect(json.failures.map((f: { path: string }) => f.path).sort()).toEqual([
-      'broken/fake.png',
-      'broken/no-pixels.dcm',
-      'broken/notes.txt',
-      'broken/truncated.dcm'
-    ])
+    expect(json.patients.map((p: { key: string }) => p.key).sort()).toEqual(['patient-1', 'patient-2', 'patient-3'])
+    expect(json.failures.map((f: { path: string }) => f.path)).toHaveLength(4)
+    expect(json.failures.every((f: { path: string }) => /^file-\d+$/.test(f.path))).toBe(true)
     const full = JSON.parse((await api.inference.exportJob({ jobId, format: 'json' })).content)
     expect(full.predictions.find((p: { patientId: string }) => p.patientId === 'P-001').patientName).toBe('Doe^Jane')
   })
@@ -221,9 +221,12 @@ describe('neuropath classify', () => {
     expect(summary.series[0]).toHaveProperty('agreement')
     expect(summary.failures).toHaveLength(patient.bad.size)
     const csv = fs.readFileSync(out, 'utf8').trimEnd().split('\r\n')
-    expect(csv[0]).toBe('path,frame,patient_id,study_uid,series_uid,predicted,confidence,p_alpha,p_beta,p_gamma')
+    expect(csv[0]).toBe(
+      'path,frame,patient_id,study_uid,series_uid,slice_index,slice_position,predicted,confidence,p_alpha,p_beta,p_gamma'
+    )
     expect(csv).toHaveLength(patient.truth.size + 1)
-    expect(csv.slice(1).every((l) => l.split(',')[2] === '')).toBe(true)
+    // De-identified: a pseudonym on every row (the JSON export uses the same), never the original ID.
+    expect(csv.slice(1).every((l) => /^patient-\d+$/.test(l.split(',')[2]))).toBe(true)
     expect(treeFingerprint(patient.root)).toEqual(before)
   }, 120_000)
 

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -6,9 +7,9 @@ import Database from 'better-sqlite3'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runDoctor } from '../../../src/main/catalog/doctor'
-import { directApi } from '../../../src/main/datasets/cli/direct-api'
+import { directApi } from '../../../src/main/cli/direct-api'
 import { createCore } from '../../../src/main/services'
-import { atomicWrite } from '../../../src/main/training/run/weights-file'
+import { atomicWrite } from '../../../src/main/fs/atomic-write'
 
 const dirs: string[] = []
 const tmp = () => {
@@ -23,7 +24,9 @@ afterEach(() => {
   }
 })
 const CLI = path.resolve(__dirname, '../../../bin/neuropath.mjs')
-const cli = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' })
+/** The CLI without blocking the event loop (so timers in this process keep running meanwhile). */
+const cliAsync = async (args: string[]) =>
+  (await promisify(execFile)(process.execPath, [CLI, ...args], { encoding: 'utf8' })).stdout
 
 describe('catalog care', () => {
   it('doctor reports a healthy catalog, and missing files when images disappear', async () => {
@@ -47,14 +50,11 @@ describe('catalog care', () => {
     expect(report.missingFiles).toEqual([path.join(data, 'a', 'x.png')])
     core.close()
     // doctor exits 2 when it finds problems; its JSON is still the last stdout line.
-    let stdout = ''
-    try {
-      stdout = cli(['doctor', '--json', '--workspace', path.join(ws, 'w')])
-    } catch (err) {
-      expect((err as { status: number }).status).toBe(2)
-      stdout = String((err as { stdout: string }).stdout)
-    }
-    const json = JSON.parse(stdout.trim().split('\n').at(-1)!)
+    const doctor = spawnSync(process.execPath, [CLI, 'doctor', '--json', '--workspace', path.join(ws, 'w')], {
+      encoding: 'utf8'
+    })
+    expect(doctor.status).toBe(2)
+    const json = JSON.parse(doctor.stdout.trim().split('\n').at(-1)!)
     expect(json.checks.find((c: { name: string }) => c.name === 'integrity').ok).toBe(true)
     expect(json.missingFileCount).toBe(1)
   })
@@ -64,26 +64,32 @@ describe('catalog care', () => {
     const core = createCore(ws, 'cli')
     const writer = new Database(path.join(ws, 'catalog.sqlite'))
     let n = 0
-    const timer = setInterval(
-      () => writer.prepare('INSERT OR REPLACE INTO settings VALUES (?, ?, ?)').run(`k${n++}`, '1', 'now'),
-      1
-    )
+    const write = () => writer.prepare('INSERT INTO settings VALUES (?, ?, ?)').run(`k${n++}`, '1', 'now')
+    for (let i = 0; i < 50; i++) write()
+    const before = n
+    const timer = setInterval(write, 1)
     let out: { file: string }
+    let during = 0
     try {
-      out = JSON.parse(
-        cli(['backup', path.join(ws, 'backups'), '--json', '--workspace', ws])
-          .trim()
-          .split('\n')
-          .at(-1)!
-      )
+      // Asynchronous, so the timer above keeps inserting while the backup process copies.
+      const stdout = await cliAsync(['backup', path.join(ws, 'backups'), '--json', '--workspace', ws])
+      during = n - before
+      out = JSON.parse(stdout.trim().split('\n').at(-1)!)
     } finally {
       clearInterval(timer)
       writer.close()
     }
     core.close()
+    expect(during).toBeGreaterThan(0) // the writer really wrote while the backup ran
     const copy = new Database(out.file, { readonly: true })
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok')
-    expect((copy.prepare('SELECT COUNT(*) n FROM settings').get() as { n: number }).n).toBeGreaterThanOrEqual(0)
+    // Each insert is its own transaction, in order: a consistent copy holds exactly k0 … k(c-1), c ≥ the 50
+    // written before the backup started.
+    const keys = (copy.prepare("SELECT key FROM settings WHERE key GLOB 'k[0-9]*'").all() as { key: string }[])
+      .map((r) => Number(r.key.slice(1)))
+      .sort((a, b) => a - b)
+    expect(keys.length).toBeGreaterThanOrEqual(before)
+    expect(keys).toEqual(keys.map((_, i) => i))
     copy.close()
   })
 
@@ -141,12 +147,20 @@ describe('catalog care', () => {
         /cannot write .*best\.bin: the disk is full/
       )
       expect(fs.readFileSync(path.join(models, 'best.bin'), 'utf8')).toBe('old checkpoint')
-      const big = await core.dispatcher.call(
+      // 60 KB settings until one fails: the 2 MiB filesystem is full, so one must, whatever SQLite preallocated.
+      let big = await core.dispatcher.call(
         'catalog.setSetting',
-        { key: 'big', value: 'x'.repeat(60_000) },
+        { key: 'big0', value: 'x'.repeat(60_000) },
         { transport: 'direct' }
       )
-      if (!big.ok) expect(big.error.message).toMatch(/disk is full|disk failed/)
+      for (let i = 1; i < 40 && big.ok; i++)
+        big = await core.dispatcher.call(
+          'catalog.setSetting',
+          { key: `big${i}`, value: 'x'.repeat(60_000) },
+          { transport: 'direct' }
+        )
+      expect(big.ok).toBe(false)
+      expect(big.ok ? '' : big.error.message).toMatch(/disk is full|disk failed/)
       fs.rmSync(filler)
 
       // Read-only: the workspace's filesystem goes read-only; opening it says so, writes fail, nothing is lost.

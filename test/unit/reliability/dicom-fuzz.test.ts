@@ -6,6 +6,7 @@ import { decodeParsedDicom } from '../../../src/main/imaging/dicom/decode'
 import { parseDicomFull } from '../../../src/main/imaging/dicom/parse'
 import { grey12, scratchDir, writeImage } from '../../fixtures/dicom/corpus'
 import { GREY_TRANSCODES, transcode } from '../../fixtures/dicom/tools'
+import { rng } from '../../helpers/prng'
 
 /**
  * Fuzzing the DICOM parser and every decoder with mutated files: truncation, bit flips, random bytes in
@@ -17,20 +18,19 @@ import { GREY_TRANSCODES, transcode } from '../../fixtures/dicom/tools'
 const CASES = Number(process.env.NEUROPATH_FUZZ_CASES ?? 10_000)
 const RSS_BOUND_MB = 1500
 
-/** Deterministic PRNG so a failing case can be replayed from its index. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+/** Mutation kind 5 declares 65535 × 65535 frames: far above the 2^25-sample limit. */
+const HUGE = 5
+
+/** Mutates a copy of `src`; `hugeDims` says whether both Rows and Columns were set to 65535. */
+function mutate(src: Buffer, r: () => number): { bytes: Buffer; hugeDims: boolean } {
+  const kind = Math.floor(r() * 6)
+  const bytes = mutateAs(kind, Buffer.from(src), r)
+  return { bytes, hugeDims: kind === HUGE && bytes.length > 0 && hugeDimsWritten }
 }
 
-function mutate(src: Buffer, r: () => number): Buffer {
-  const b = Buffer.from(src)
-  const kind = Math.floor(r() * 6)
+let hugeDimsWritten = false
+
+function mutateAs(kind: number, b: Buffer, r: () => number): Buffer {
   const at = () => Math.floor(r() * b.length)
   switch (kind) {
     case 0: // truncate
@@ -60,6 +60,7 @@ function mutate(src: Buffer, r: () => number): Buffer {
       if (rows >= 0 && rows + 10 < b.length) b.writeUInt16LE(65535, rows + 8)
       const cols = b.indexOf(Buffer.from([0x28, 0x00, 0x11, 0x00]))
       if (cols >= 0 && cols + 10 < b.length) b.writeUInt16LE(65535, cols + 8)
+      hugeDimsWritten = rows >= 0 && rows + 10 < b.length && cols >= 0 && cols + 10 < b.length
       return b
     }
   }
@@ -82,14 +83,42 @@ beforeAll(() => {
 afterAll(() => scratch?.cleanup())
 
 describe('DICOM fuzzing', () => {
+  it('refuses a frame above 2^25 samples before allocating, and accepts one at the limit', () => {
+    const base = fs.readFileSync(path.join(scratch.dir, 'base.dcm'))
+    const withDims = (rows: number, cols: number) => {
+      const b = Buffer.from(base)
+      b.writeUInt16LE(rows, b.indexOf(Buffer.from([0x28, 0x00, 0x10, 0x00])) + 8)
+      b.writeUInt16LE(cols, b.indexOf(Buffer.from([0x28, 0x00, 0x11, 0x00])) + 8)
+      return b
+    }
+    // 8192 × 4097 = 2^25 + 8192 samples: refused, naming the file and the limit.
+    const over = () => decodeParsedDicom(parseDicomFull(withDims(8192, 4097), 'over.dcm'), 0)
+    return expect(over())
+      .rejects.toMatchObject({
+        code: 'UNSUPPORTED',
+        message: expect.stringMatching(/over\.dcm: 8192×4097×1 .*32M-sample limit/)
+      })
+      .then(async () => {
+        // 8192 × 4096 = 2^25 exactly passes the limit; it fails later only because the pixel data is short.
+        const at = decodeParsedDicom(parseDicomFull(withDims(8192, 4096), 'at.dcm'), 0)
+        await expect(at).rejects.toThrow(AppError)
+        await expect(at).rejects.not.toThrow(/sample limit/)
+      })
+  })
+
   it(`survives ${CASES} mutated files across transfer syntaxes with a decoded image or a clear error`, async () => {
     const r = rng(20261126)
     const outcomes = { decoded: 0, errors: 0 }
+    /** Cases declaring 65535 × 65535 frames, and how many of those were refused for the sample limit. */
+    const huge = { cases: 0, refused: 0 }
     const codes = new Map<string, number>()
     let peakRss = 0
     for (let i = 0; i < CASES; i++) {
       const src = sources[i % sources.length]
-      const bytes = mutate(src.bytes, r)
+      const { bytes, hugeDims } = mutate(src.bytes, r)
+      // Explicit little endian stores Rows/Columns little endian right after the tag: the mutation reached them.
+      const counted = hugeDims && src.name === 'explicit-le'
+      if (counted) huge.cases++
       const name = `case-${i}-${src.name}.dcm`
       const started = performance.now()
       try {
@@ -102,6 +131,7 @@ describe('DICOM fuzzing', () => {
         expect(err.message, `case ${i}`).toContain(name)
         codes.set(err.code, (codes.get(err.code) ?? 0) + 1)
         outcomes.errors++
+        if (counted && err.code === 'UNSUPPORTED' && /exceeds the 32M-sample limit/.test(err.message)) huge.refused++
       }
       // A case that takes seconds is a hang in waiting.
       expect(performance.now() - started, `case ${i} (${src.name}) took too long`).toBeLessThan(5000)
@@ -110,8 +140,10 @@ describe('DICOM fuzzing', () => {
     console.log(
       `[fuzz] ${CASES} DICOM cases: ${outcomes.decoded} decoded, ${outcomes.errors} clear errors (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')}); peak RSS ${Math.round(peakRss)} MB`
     )
-    expect(outcomes.decoded + outcomes.errors).toBe(CASES)
     expect(outcomes.errors).toBeGreaterThan(CASES / 10)
+    // Every file declaring 65535 × 65535 was refused before any allocation, for the 2^25-sample limit.
+    expect(huge.cases).toBeGreaterThan(0)
+    expect(huge.refused).toBe(huge.cases)
     expect(peakRss).toBeLessThan(RSS_BOUND_MB)
   }, 600_000)
 })

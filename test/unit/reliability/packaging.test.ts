@@ -44,6 +44,21 @@ describe('installer configuration', () => {
     expect(unpack).toContain('out/main/engine.js')
   })
 
+  it('unpacks every ONNX Runtime native file (binding and CPU library, all platforms) from asar', () => {
+    const unpack = cfg.list('asarUnpack')
+    const bin = path.join(ROOT, 'node_modules/onnxruntime-node/bin')
+    const natives = (fs.readdirSync(bin, { recursive: true }) as string[])
+      .filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f))
+      .map((f) => `node_modules/onnxruntime-node/bin/${f.split(path.sep).join('/')}`)
+    expect(natives.some((f) => f.endsWith('linux/x64/libonnxruntime.so.1'))).toBe(true)
+    expect(natives.some((f) => f.endsWith('onnxruntime_binding.node'))).toBe(true)
+    for (const f of natives)
+      expect(
+        unpack.some((glob) => path.matchesGlob(f, glob)),
+        f
+      ).toBe(true)
+  })
+
   it('ships the built app and leaves test tooling and the dev Electron out', () => {
     const files = cfg.list('files')
     expect(files).toEqual(

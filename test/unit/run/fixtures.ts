@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import sharp from 'sharp'
-import type { JobItem } from '../../../src/main/training/run/job'
+import type { JobItem } from '../../../src/main/training/job/job'
 
 /**
  * Writes a tiny separable image dataset: class 0 = bright disc on the left, class 1 = bright disc on the

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { TrainingConfigSchema, type TrainingConfigInput } from '../../../src/shared/contract/training-config'
 import {
   estimateTraining,
-  formatDuration,
   STAGE2_FEASIBLE_SECONDS,
   type EstimateInputs
 } from '../../../src/main/training/runs/calibration/estimate'
+import { formatDuration } from '../../../src/shared/format-duration'
 import { headFlops } from '../../../src/main/training/runs/calibration/job'
 
 const at = '2026-01-01T00:00:00.000Z'
@@ -96,6 +96,22 @@ describe('estimateTraining', () => {
     expect(e.perStage[0].seconds).toBe(1 + 0.5)
     expect(e.perStage[1].seconds).toBeCloseTo(4 * (1200 / 20), 9)
     expect(e.warnings.some((w) => w.includes('cpu backend'))).toBe(false)
+  })
+
+  it('shows the seed recipe as feasible on wasm when stage 2 is measured on ONNX Runtime, with no slow-backend warning', () => {
+    const e = estimateTraining(
+      inputs(
+        { stage2: { epochs: 30 } },
+        { stage2: { backend: 'ort', trainImagesPerSecond: 100, forwardImagesPerSecond: 250, measuredAt: at } }
+      )
+    )
+    const s2 = e.perStage.find((p) => p.part === 'stage2')!
+    expect(s2.backend).toBe('ort')
+    expect(s2.seconds).toBeCloseTo(30 * (1000 / 100 + 200 / 250), 9)
+    expect(e.stage2Feasible).toBe(true)
+    expect(e.warnings.some((w) => w.includes('slower'))).toBe(false)
+    // The same recipe measured on the tfjs cpu path stays flagged.
+    expect(estimateTraining(inputs({ stage2: { epochs: 30 } })).stage2Feasible).toBe(false)
   })
 
   it('says when there is nothing to train and when there is no test split', () => {

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Api, RunEvent } from '../../../src/shared/contract'
-import { directApi } from '../../../src/main/datasets/cli/direct-api'
+import { directApi } from '../../../src/main/cli/direct-api'
 import { createCore, type Core } from '../../../src/main/services'
 import { CALIBRATION_SETTING } from '../../../src/main/training/runs/calibration/cache'
 import { builtEngine } from '../../helpers/engine'
@@ -106,7 +106,11 @@ describe('estimate', () => {
     expect(part(est, 'setup').seconds).toBeGreaterThan(0)
     const stored = Object.keys(core.ctx.workspace.settings.get(CALIBRATION_SETTING)!.value as object)
     expect(stored).toEqual(
-      expect.arrayContaining([`embed|${est.backend}|32|mobilenetv2`, `head|${est.backend}|b8`, `engine|${est.backend}`])
+      expect.arrayContaining([
+        `embed|${est.backend}|32|mobilenetv2`,
+        `head|v2|${est.backend}|b8`,
+        `engine|${est.backend}`
+      ])
     )
 
     const t0 = performance.now()

@@ -168,8 +168,10 @@ describe('runs table', () => {
     backend: 'wasm',
     stage: 1,
     bestValAccuracy: null,
-    testAccuracy: test,
+    evaluationSplit: test === null ? null : 'test',
+    evaluationAccuracy: test,
     macroF1: null,
+    verdict: null,
     durationSeconds: id,
     startedAt: null,
     finishedAt: null,
@@ -182,7 +184,7 @@ describe('runs table', () => {
 
   it('sorts with missing values last in both directions and filters by text and status', () => {
     const by = (desc: boolean) =>
-      tableRows(runs, { text: '', status: 'all' }, { column: 'testAccuracy', desc }).map((r) => r.id)
+      tableRows(runs, { text: '', status: 'all' }, { column: 'evaluationAccuracy', desc }).map((r) => r.id)
     expect(by(true)).toEqual([3, 1, 2])
     expect(by(false)).toEqual([1, 3, 2])
     expect(tableRows(runs, { text: '', status: 'all' }, { column: 'name', desc: false }).map((r) => r.name)).toEqual([

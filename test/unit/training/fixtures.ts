@@ -85,3 +85,26 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]))
   return m
 }
+
+/** `n` uniform values in [-1, 1) from `seed`. */
+export const rand = (n: number, seed: number): Float32Array => {
+  const r = mulberry32(seed)
+  return Float32Array.from({ length: n }, () => r() * 2 - 1)
+}
+
+/** Keras 3 Adam in float64, one variable at a time: the reference both optimizers are checked against. */
+export function referenceAdam(w: ArrayLike<number>, grads: Float32Array[], lr: number): Float64Array {
+  const m = new Float64Array(w.length)
+  const v = new Float64Array(w.length)
+  const out = Float64Array.from(w)
+  grads.forEach((g, s) => {
+    const t = s + 1
+    const alpha = (lr * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t)
+    for (let j = 0; j < w.length; j++) {
+      m[j] += (g[j] - m[j]) * 0.1
+      v[j] += (g[j] * g[j] - v[j]) * 0.001
+      out[j] -= (alpha * m[j]) / (Math.sqrt(v[j]) + 1e-7)
+    }
+  })
+  return out
+}

@@ -2,32 +2,9 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { fastDense } from '../../../src/main/training/loop/fast-dense'
 import { createOptimizer } from '../../../src/main/training/loop/optimizer'
-import { mulberry32 } from '../../../src/main/training/loop/random'
-import { maxAbsDiff, useCpuBackend } from './fixtures'
+import { maxAbsDiff, rand, referenceAdam, useCpuBackend } from './fixtures'
 
 beforeAll(useCpuBackend)
-
-const rand = (n: number, seed: number): Float32Array => {
-  const r = mulberry32(seed)
-  return Float32Array.from({ length: n }, () => r() * 2 - 1)
-}
-
-/** Keras 3 Adam in float64, one variable at a time. */
-function referenceAdam(w: Float64Array, grads: Float32Array[], lr: number): Float64Array {
-  const m = new Float64Array(w.length)
-  const v = new Float64Array(w.length)
-  const out = Float64Array.from(w)
-  grads.forEach((g, s) => {
-    const t = s + 1
-    const alpha = (lr * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t)
-    for (let j = 0; j < w.length; j++) {
-      m[j] += (g[j] - m[j]) * 0.1
-      v[j] += (g[j] * g[j] - v[j]) * 0.001
-      out[j] -= (alpha * m[j]) / (Math.sqrt(v[j]) + 1e-7)
-    }
-  })
-  return out
-}
 
 describe('Adam', () => {
   // One variable above the pooling threshold (updated on its own), two pooled small ones.

@@ -49,6 +49,8 @@ export interface SliceOptions {
   /** (0028,1052)/(0028,1053); default intercept −1024, slope 1 over stored = value + 1024. */
   rescale?: { slope: number; intercept: number }
   windows?: { center: number; width: number; explanation?: string }[]
+  /** (0008,0060); default CT. MR slices store `ctStored + MR_OFFSET` with no rescale (no HU). */
+  modality?: 'CT' | 'MR'
   transferSyntaxUID?: string
   /** Omit Pixel Data (7FE0,0010). */
   noPixels?: boolean
@@ -61,7 +63,10 @@ export interface SliceOptions {
  */
 export function ctSliceBytes(o: SliceOptions): Uint8Array {
   const frames = o.frames ?? 1
-  const rescale = o.rescale ?? { slope: 1, intercept: -1024 }
+  const mr = o.modality === 'MR'
+  // MR: stored = ctStored + MR_OFFSET (so rescale intercept −MR_OFFSET would give ctStored back); written
+  // without a rescale, so the modality values are the stored ones and carry no HU.
+  const rescale = mr ? { slope: 1, intercept: -MR_OFFSET } : (o.rescale ?? { slope: 1, intercept: -1024 })
   const n = o.rows * o.columns
   const pixels = new Int16Array(n * frames)
   for (let f = 0; f < frames; f++)
@@ -73,7 +78,7 @@ export function ctSliceBytes(o: SliceOptions): Uint8Array {
   const els: WriteElement[] = [
     { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' },
     { tag: 0x00080018, vr: 'UI', value: `1.2.826.0.1.3680043.10.1419.77.3.${o.slice}.${o.seriesNumber ?? 1}` },
-    { tag: 0x00080060, vr: 'CS', value: 'CT' },
+    { tag: 0x00080060, vr: 'CS', value: o.modality ?? 'CT' },
     { tag: 0x0008103e, vr: 'LO', value: o.description ?? 'HEAD AXIAL' },
     { tag: 0x00100010, vr: 'PN', value: 'Phantom^Viewer' },
     { tag: 0x00100020, vr: 'LO', value: 'VIEW-0001' },
@@ -92,8 +97,12 @@ export function ctSliceBytes(o: SliceOptions): Uint8Array {
     { tag: 0x00280101, vr: 'US', value: 16 },
     { tag: 0x00280102, vr: 'US', value: 15 },
     { tag: 0x00280103, vr: 'US', value: 1 },
-    { tag: 0x00281052, vr: 'DS', value: rescale.intercept },
-    { tag: 0x00281053, vr: 'DS', value: rescale.slope }
+    ...(mr
+      ? []
+      : ([
+          { tag: 0x00281052, vr: 'DS', value: rescale.intercept },
+          { tag: 0x00281053, vr: 'DS', value: rescale.slope }
+        ] as WriteElement[]))
   ]
   if (frames > 1) els.push({ tag: 0x00280008, vr: 'IS', value: frames })
   if (o.windows) {
@@ -103,6 +112,14 @@ export function ctSliceBytes(o: SliceOptions): Uint8Array {
   }
   if (!o.noPixels) els.push({ tag: 0x7fe00010, vr: 'OW', value: pixels })
   return encodeDicom(els, o.transferSyntaxUID ? { transferSyntaxUID: o.transferSyntaxUID } : undefined)
+}
+
+/** Added to the phantom's values in MR slices, so they are positive like MR signal. */
+export const MR_OFFSET = 1024
+
+/** Modality value of an MR slice's pixel (x, y): the phantom plus MR_OFFSET. */
+export function mrStored(x: number, y: number, slice: number, w: number, h: number): number {
+  return ctStored(x, y, slice, w, h) + MR_OFFSET
 }
 
 /** Writes a CT slice file and returns its path. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiClient, type Transport } from '../../../src/shared/api-client'
+import { createApiClient } from '../../../src/shared/api-client'
 import type { Api } from '../../../src/shared/contract'
 import { MAX_DROP_CHUNK } from '../../../src/shared/contract/imaging'
 import { packBinary, unpackBinary } from '../../../src/shared/wire'
@@ -18,14 +18,7 @@ import {
   writeCtSlice,
   writePng
 } from './fixtures'
-
-/** The real dispatcher in-process: what IPC and the WebSocket carry, minus the wire. */
-function directTransport(c: Core): Transport {
-  return {
-    call: (channel, request) => c.dispatcher.call(channel, request, { transport: 'direct' }),
-    subscribe: (channel, listener) => c.ctx.hub.subscribe((ch, p) => ch === channel && listener(p))
-  }
-}
+import { directTransport } from '../../helpers/direct-transport'
 
 const data = tempDir('data')
 const outside = tempDir('outside')

@@ -64,6 +64,19 @@ describe('keyboard shortcuts', () => {
     expect(actionForKey(key('q'))).toBeNull()
   })
 
+  it('maps Shift+5..7 and A, and documents them', () => {
+    expect(actionForKey(key('%', { code: 'Digit5', shiftKey: true }))).toEqual({ kind: 'preset', id: 'full' })
+    expect(actionForKey(key('^', { code: 'Digit6', shiftKey: true }))).toEqual({ kind: 'preset', id: 'p1-99' })
+    expect(actionForKey(key('&', { code: 'Digit7', shiftKey: true }))).toEqual({ kind: 'preset', id: 'p5-95' })
+    expect(actionForKey(key('a'))).toEqual({ kind: 'anonymise' })
+    const help = SHORTCUT_HELP.map((s) => `${s.keys} ${s.action}`).join('\n')
+    for (const k of ['Shift+5', 'Shift+6', 'A', 'Mouse wheel', 'Ctrl+wheel']) expect(help).toContain(k)
+    expect(SHORTCUT_HELP[0]).toEqual({
+      keys: 'Mouse wheel',
+      action: 'Previous / next slice (the Wheel setting can make it zoom instead)'
+    })
+  })
+
   it('documents every mapped key in the help overlay', () => {
     const documented = SHORTCUT_HELP.map((s) => s.keys).join(' ')
     for (const k of [

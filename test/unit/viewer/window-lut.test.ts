@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { renderWindowed, type DecodedImage } from '../../../src/main/imaging'
-import { applyWindow, describeValues, WindowRenderer } from '../../../src/renderer/src/viewer/window-lut'
+import { applyWindow, describeValues, WindowRenderer } from '../../../src/shared/display/window-lut'
 
 /** Grey channel of RGBA output, asserting the pixels are grey and opaque. */
 function greyOf(rgba: Uint8ClampedArray): number[] {

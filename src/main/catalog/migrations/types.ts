@@ -5,4 +5,9 @@ export interface Migration {
   version: number
   name: string
   up(db: Database.Database): void
+  /**
+   * Run with foreign keys off (SQLite's table-rebuild procedure): dropping a rebuilt table must not fire the
+   * ON DELETE actions of the tables that reference it. `migrate` checks every foreign key before committing.
+   */
+  rebuildsTables?: boolean
 }

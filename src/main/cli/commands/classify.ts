@@ -1,8 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { InferenceEvent, InferenceJobDetail, InferenceJobSummary } from '../../../shared/contract'
+import { isFlaggedVerdict } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import { directApi } from '../../datasets/cli/direct-api'
+import { directApi } from '../direct-api'
 import { deidentifyDetail } from '../../inference/export/deidentify'
 import { detailSummary } from '../../inference/export/to-json'
 import { numberFlag, parseCommandArgs } from '../args'
@@ -39,6 +40,13 @@ function report(d: InferenceJobDetail, out: string): string {
         `    ${s.label} [${s.count}]: ${s.majority} (agreement ${pct(s.agreement)}, mean ${s.meanPredicted}${s.lowConfidence ? `, ${s.lowConfidence} low-confidence` : ''})`
     )
   ]
+  const spreads = d.predictions.flatMap((p) => (p.uncertainty === null ? [] : [p.uncertainty])).sort((a, b) => a - b)
+  if (d.tta && spreads.length)
+    lines.splice(
+      2,
+      0,
+      `  test-time augmentation (6 passes): spread median ${pct(spreads[Math.floor(spreads.length / 2)])}, max ${pct(spreads[spreads.length - 1])}; ${spreads.filter((s) => s >= 0.1).length} images at 10 % or more (column tta_uncertainty)`
+    )
   if (d.failures.length) lines.push('  not classified:', ...d.failures.map((f) => `    ${f.message}`))
   lines.push(`  results: ${out}`)
   return lines.join('\n')
@@ -48,7 +56,7 @@ export const classifyCommand = {
   name: 'classify',
   summary: 'classify every image and DICOM frame of a folder with a trained model; CSV per image, summary',
   usage:
-    'neuropath classify DIR (--run ID | --model DIR) --out FILE.csv [--json] [--deidentify] [--threshold P] [--no-saliency] [--workspace DIR]',
+    'neuropath classify DIR (--run ID | --model DIR) --out FILE.csv [--json] [--deidentify] [--threshold P] [--no-saliency] [--tta] [--accept-flagged-model] [--workspace DIR]',
   async run(argv: string[], { openCore, out }: CommandContext): Promise<number> {
     const { values, positionals } = parseCommandArgs(
       argv,
@@ -58,7 +66,9 @@ export const classifyCommand = {
         out: { type: 'string' },
         deidentify: { type: 'boolean', default: false },
         threshold: { type: 'string' },
-        'no-saliency': { type: 'boolean', default: false }
+        'no-saliency': { type: 'boolean', default: false },
+        tta: { type: 'boolean', default: false },
+        'accept-flagged-model': { type: 'boolean', default: false }
       },
       1
     )
@@ -91,15 +101,31 @@ export const classifyCommand = {
     const cancel = () => void (job && api.inference.cancelJob({ jobId: job.id }).catch(() => undefined))
     process.once('SIGINT', cancel)
     try {
+      const model =
+        runId === undefined
+          ? await api.inference.describeModel({ modelDir: path.resolve(values.model as string) })
+          : (await api.inference.listModels({})).find((m) => m.runId === runId)
+      const accept = values['accept-flagged-model']
+      if (model && isFlaggedVerdict(model.verdict)) {
+        const why = `model "${model.name}" is flagged: ${model.verdict!.summary}`
+        if (!accept)
+          throw new AppError(
+            'CONFLICT',
+            `${why}. Pass --accept-flagged-model to use it anyway. ${model.verdict!.cause}`
+          )
+        out.info(`WARNING ${why}; used because --accept-flagged-model was given`)
+      }
       job = await api.inference.startJob({
+        acceptFlaggedModel: accept,
         folder: root,
         runId,
         modelDir: values.model === undefined ? undefined : path.resolve(values.model),
         lowConfidenceThreshold: threshold,
-        saliency: !values['no-saliency']
+        saliency: !values['no-saliency'],
+        tta: values.tta
       })
       out.info(
-        `job ${job.id}: classifying ${job.folder} with ${job.model.name} (${job.model.classNames.join(', ')}); Ctrl-C stops it`
+        `job ${job.id}: classifying ${job.folder} with ${job.model.name} (${job.model.classNames.join(', ')})${job.tta ? ' with test-time augmentation (6 passes per image)' : ''}; Ctrl-C stops it`
       )
       let status: string = job.status
       while (status === 'running') {

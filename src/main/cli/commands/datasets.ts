@@ -1,5 +1,5 @@
 import type { DatasetSummary } from '../../../shared/contract'
-import { directApi } from '../../datasets/cli/direct-api'
+import { directApi } from '../direct-api'
 import { parseCommandArgs } from '../args'
 import type { CommandContext } from '../command'
 

@@ -1,20 +1,53 @@
-import type { Evaluation } from '../../../shared/contract'
+import path from 'node:path'
+import type { Evaluation, ExternalEvaluation } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import { directApi } from '../../datasets/cli/direct-api'
+import { directApi } from '../direct-api'
 import { numberFlag, parseCommandArgs } from '../args'
 import type { CommandContext } from '../command'
 import { UsageError } from '../output'
+import { evaluationText } from '../evaluation-text'
 
 export const evaluateCommand = {
   name: 'evaluate',
-  summary: "a run's evaluation on its test split: accuracy, per-class P/R/F1, confusion, ROC AUC, ECE",
-  usage: 'neuropath evaluate --run ID [--json] [--workspace DIR]',
+  summary:
+    "a run's evaluation on its test split, or on an external folder (one subfolder per class), with 95 % bootstrap intervals",
+  usage: 'neuropath evaluate --run ID [--folder DIR [--name NAME] [--tta]] [--json] [--workspace DIR]',
   async run(argv: string[], { openCore, out }: CommandContext): Promise<number> {
-    const { values } = parseCommandArgs(argv, { run: { type: 'string' } })
+    const { values } = parseCommandArgs(argv, {
+      run: { type: 'string' },
+      folder: { type: 'string' },
+      name: { type: 'string' },
+      tta: { type: 'boolean' }
+    })
     if (!values.run) throw new UsageError('missing --run ID (neuropath runs lists them)')
     const runId = numberFlag('run', values.run, 0, (n) => Number.isInteger(n) && n > 0)
+    if (values.tta && !values.folder)
+      throw new UsageError('--tta applies to --folder: the stored test evaluation was measured without it')
     const core = openCore(values.workspace)
     try {
+      if (values.folder) {
+        const folder = path.resolve(values.folder)
+        out.info(`classifying ${folder} with run ${runId}'s model${values.tta ? ' and test-time augmentation' : ''}…`)
+        const ext = await directApi(core).evidence.evaluateExternal({
+          runId,
+          folder,
+          name: values.name,
+          tta: values.tta ?? false
+        })
+        out.result(
+          {
+            runId,
+            externalEvaluationId: ext.id,
+            name: ext.name,
+            folder: ext.folder,
+            tta: ext.tta,
+            skipped: ext.skipped,
+            ...ext.evaluation
+          },
+          () => externalText(ext)
+        )
+        return 0
+      }
       const run = await directApi(core).training.getRun({ runId })
       if (!run.evaluation) {
         throw new AppError(
@@ -22,7 +55,7 @@ export const evaluateCommand = {
           `run ${runId} has no evaluation: it is ${run.status}${run.status === 'stopped' ? ' (stopped runs are not evaluated)' : ''}`
         )
       }
-      out.result({ runId, ...run.evaluation }, (e: Evaluation) => render(e))
+      out.result({ runId, ...run.evaluation }, (e: Evaluation) => evaluationText(e))
       return 0
     } finally {
       core.close()
@@ -30,18 +63,25 @@ export const evaluateCommand = {
   }
 }
 
-function render(e: Evaluation): string {
-  const w = Math.max(8, ...e.classNames.map((c) => c.length))
+function externalText(x: ExternalEvaluation): string {
+  const notes = [
+    ...(x.skipped.unknownClasses.length
+      ? [`note: subfolder(s) ${x.skipped.unknownClasses.join(', ')} name no class of the model and were not evaluated`]
+      : []),
+    ...(x.skipped.missingClasses.length
+      ? [
+          `note: class(es) ${x.skipped.missingClasses.join(', ')} have no subfolder: no positives, so no sensitivity or AUC for them`
+        ]
+      : []),
+    ...(x.skipped.failed.length
+      ? [
+          `note: ${x.skipped.failed.length} file(s) could not be read, e.g. ${x.skipped.failed[0].path}: ${x.skipped.failed[0].error}`
+        ]
+      : [])
+  ]
   return [
-    `evaluation on the ${e.split} split (${e.n} images): accuracy ${e.accuracy.toFixed(3)}, macro F1 ${e.macroF1.toFixed(3)}, weighted F1 ${e.weightedF1.toFixed(3)}, ECE ${e.ece.toFixed(3)}`,
-    '',
-    `${'class'.padEnd(w)}  precision  recall  F1     support  AUC`,
-    ...e.perClass.map(
-      (c, i) =>
-        `${c.name.padEnd(w)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3)}  ${String(c.support).padStart(7)}  ${e.roc[i]?.auc?.toFixed(3) ?? '-'}`
-    ),
-    '',
-    'confusion (rows = true, columns = predicted):',
-    ...e.confusion.map((row, i) => `${e.classNames[i].padEnd(w)}  ${row.map((n) => String(n).padStart(5)).join(' ')}`)
+    `external evaluation ${x.id} "${x.name}" of run ${x.runId}`,
+    ...notes,
+    evaluationText(x.evaluation, `external folder ${x.folder}${x.tta ? ', test-time augmentation' : ''}`)
   ].join('\n')
 }

@@ -1,6 +1,6 @@
 import type { ExportResult } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import { datasetByName, directApi } from '../../datasets/cli/direct-api'
+import { datasetByName, directApi } from '../direct-api'
 import { numberFlag, parseCommandArgs } from '../args'
 import type { CommandContext } from '../command'
 import { UsageError } from '../output'

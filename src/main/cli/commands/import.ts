@@ -1,18 +1,28 @@
 import type { ImportFinished, ImportProgress, ImportResult } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import { directApi } from '../../datasets/cli/direct-api'
+import { directApi } from '../direct-api'
 import { parseCommandArgs } from '../args'
 import type { CommandContext } from '../command'
 import { UsageError } from '../output'
 
 export const importCommand = {
   name: 'import',
-  summary: 'import a folder with one subfolder per class (PNG, JPEG, DICOM) into a dataset; Ctrl-C cancels',
-  usage: 'neuropath import DIR --dataset NAME [--json] [--workspace DIR]',
+  summary:
+    'import a folder with one subfolder per class (PNG, JPEG, DICOM, NIfTI volumes as slices) into a dataset; Ctrl-C cancels',
+  usage:
+    'neuropath import DIR --dataset NAME [--plane axial|coronal|sagittal] [--skip-empty-slices] [--json] [--workspace DIR]',
   async run(argv: string[], { openCore, out }: CommandContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { dataset: { type: 'string' } }, 1)
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { dataset: { type: 'string' }, plane: { type: 'string' }, 'skip-empty-slices': { type: 'boolean' } },
+      1
+    )
     if (!positionals[0]) throw new UsageError('missing the folder to import (neuropath import DIR --dataset NAME)')
     if (!values.dataset) throw new UsageError('missing --dataset NAME')
+    const plane = values.plane
+    if (plane !== undefined && plane !== 'axial' && plane !== 'coronal' && plane !== 'sagittal') {
+      throw new UsageError(`--plane must be axial, coronal or sagittal, not "${plane}"`)
+    }
     const core = openCore(values.workspace)
     const api = directApi(core)
     // Events are buffered from before the call so none is missed while startImport resolves.
@@ -37,7 +47,12 @@ export const importCommand = {
     const cancel = () => void (importId && api.datasets.cancelImport({ importId }))
     process.once('SIGINT', cancel)
     try {
-      ;({ importId } = await api.datasets.startImport({ dataset: values.dataset, root: positionals[0] }))
+      ;({ importId } = await api.datasets.startImport({
+        dataset: values.dataset,
+        root: positionals[0],
+        volumePlane: plane,
+        skipEmptySlices: values['skip-empty-slices'] === true ? true : undefined
+      }))
       while (!finished.has(importId)) await new Promise<void>((r) => (wake = r))
       const end = finished.get(importId)!
       if (end.state !== 'done' || !end.result) {
@@ -57,8 +72,8 @@ export const importCommand = {
 
 function renderImport(r: ImportResult): string {
   const lines = [
-    `Imported ${r.imported} new file(s) into "${r.dataset}" (dataset ${r.datasetId}) from ${r.root} in ${r.seconds} s (${r.filesPerSecond} files/s)`,
-    `  ${r.skipped} already imported (skipped), ${r.updated} changed (updated), ${r.ignored} not images (ignored), ${r.failed} failed`
+    `Imported ${r.imported} new item(s) into "${r.dataset}" (dataset ${r.datasetId}) from ${r.root} in ${r.seconds} s (${r.filesPerSecond} files/s)`,
+    `  ${r.skipped} file(s) already imported (skipped), ${r.updated} item(s) changed (updated), ${r.ignored} not images (ignored), ${r.failed} failed`
   ]
   if (r.errors.length) {
     lines.push('  failed files:')

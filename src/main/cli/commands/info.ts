@@ -17,11 +17,12 @@ export const infoCommand = {
           `${i.product} ${i.version}`,
           `workspace:  ${i.workspace}`,
           `catalog:    schema ${i.catalogSchemaVersion} of ${i.catalogSchemaLatest}`,
-          `backend:    ${i.backend.active} (tfjs "${i.backend.tfBackend}")`,
+          `backend:    ${i.backend.active} for the backbone, ${i.backend.tfActive} (tfjs "${i.backend.tfBackend}") for the rest, as an engine process selects it`,
           ...i.backend.devices.map((d) => `            ${d}`),
-          ...i.backend.candidates
-            .filter((c) => c.reason)
-            .map((c) => `  ${c.name.padEnd(9)} ${c.available ? 'available' : 'unavailable'}: ${c.reason}`)
+          ...i.backend.candidates.map(
+            (c) =>
+              `  ${c.name.padEnd(9)} ${c.usedFor ? `in use: ${c.usedFor}` : `${c.available ? 'available' : 'unavailable'}: ${c.reason}`}`
+          )
         ].join('\n')
       )
       return 0

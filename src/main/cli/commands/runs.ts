@@ -1,5 +1,5 @@
-import type { RunSummary } from '../../../shared/contract'
-import { directApi } from '../../datasets/cli/direct-api'
+import { stageBackendsLabel, type RunSummary } from '../../../shared/contract'
+import { directApi } from '../direct-api'
 import { parseCommandArgs } from '../args'
 import type { CommandContext } from '../command'
 
@@ -7,7 +7,8 @@ const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(
 
 export const runsCommand = {
   name: 'runs',
-  summary: 'list training runs with status, dataset version, backbone, backend and metrics',
+  summary:
+    'list training runs with status, dataset version, backbone, backend, metrics (with their split), duration and verdict',
   usage: 'neuropath runs [--json] [--workspace DIR]',
   async run(argv: string[], { openCore, out }: CommandContext): Promise<number> {
     const { values } = parseCommandArgs(argv, {})
@@ -18,10 +19,10 @@ export const runsCommand = {
         rs.length === 0
           ? 'no training runs yet (neuropath train --dataset NAME)'
           : [
-              'id  status       dataset (version)        backbone  backend  best val  test acc  macro F1  name',
+              'id  status       dataset (version)        backbone  backend  best val  eval acc (split)  macro F1  duration  verdict          name',
               ...rs.map(
                 (r) =>
-                  `${String(r.id).padEnd(3)} ${r.status.padEnd(12)} ${`${r.datasetName} (v${r.versionId})`.padEnd(24)} ${r.backbone.padEnd(9)} ${(r.backend ?? '-').padEnd(8)} ${pct(r.bestValAccuracy)}    ${pct(r.testAccuracy)}    ${pct(r.macroF1)}   ${r.name}`
+                  `${String(r.id).padEnd(3)} ${r.status.padEnd(12)} ${`${r.datasetName} (v${r.versionId})`.padEnd(24)} ${r.backbone.padEnd(9)} ${(stageBackendsLabel(r.stageBackends, true) ?? r.backend ?? '-').padEnd(8)} ${pct(r.bestValAccuracy)}    ${pct(r.evaluationAccuracy)} ${(r.evaluationSplit ? `(${r.evaluationSplit})` : '').padEnd(6)}    ${pct(r.macroF1)}   ${`${Math.round(r.durationSeconds)} s`.padStart(7)}  ${(r.verdict?.kind ?? '-').padEnd(15)}  ${r.name}`
               )
             ].join('\n')
       )

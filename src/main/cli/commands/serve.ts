@@ -31,7 +31,8 @@ export const serveCommand = {
       process.once('SIGTERM', stop)
     })
     await server.close()
-    core.close()
+    // Stops running engines and waits for them, so none outlives the app and writes into a run's folder.
+    await core.close()
     return 0
   }
 }

@@ -1,5 +1,5 @@
 import type { GroupBy, SplitReport } from '../../../shared/contract'
-import { datasetByName, directApi } from '../../datasets/cli/direct-api'
+import { datasetByName, directApi } from '../direct-api'
 import { numberFlag, parseCommandArgs } from '../args'
 import type { CommandContext } from '../command'
 import { UsageError } from '../output'

@@ -18,9 +18,26 @@ interface ExportItem {
   width: number
   height: number
   patientId: string | null
+  /** 0-based DICOM frame or volume slice. */
+  frame: number
+  /** Volume slices: the plane `frame` counts along. */
+  plane: string | null
 }
 
-const HEADER = ['item_id', 'split', 'label', 'path', 'sha256', 'kind', 'width', 'height', 'patient_id']
+/** `frame` and `plane` say which DICOM frame or volume slice of the file an item is (several items share a file). */
+const HEADER = [
+  'item_id',
+  'split',
+  'label',
+  'path',
+  'sha256',
+  'kind',
+  'width',
+  'height',
+  'patient_id',
+  'frame',
+  'plane'
+]
 
 /**
  * Exports a dataset's included items — of a frozen version, or the current state — either as a folder tree
@@ -46,7 +63,9 @@ export async function exportDataset(
       i.kind,
       i.width,
       i.height,
-      i.patientId
+      i.patientId,
+      i.frame,
+      i.plane ?? ''
     ])
     await writeNew(dest, toCsv(HEADER, rows))
     return { dest, layout: 'csv', items: items.length, bytes: 0, manifest: dest }
@@ -54,8 +73,12 @@ export async function exportDataset(
   await requireEmptyFolder(dest)
   await requireSources(items)
   const taken = new Set<string>()
+  // The slices of a volume and the frames of a multi-frame file are one file: written once per folder.
+  const placed = new Map<string, string>()
   const planned = items.map((i) => {
     const dir = path.join(dest, i.split ?? 'unassigned', safeName(i.label))
+    const same = placed.get(`${dir}\u0000${i.path}`)
+    if (same) return { item: i, target: same, shared: true }
     const base = path.basename(i.path)
     let target = path.join(dir, base)
     if (taken.has(target.toLowerCase())) {
@@ -63,20 +86,24 @@ export async function exportDataset(
       target = path.join(dir, `${base.slice(0, base.length - ext.length)}-${i.itemId}${ext}`)
     }
     taken.add(target.toLowerCase())
-    return { item: i, target }
+    placed.set(`${dir}\u0000${i.path}`, target)
+    return { item: i, target, shared: false }
   })
   for (const dir of new Set(planned.map((p) => path.dirname(p.target)))) await fs.mkdir(dir, { recursive: true })
   let bytes = 0
   const pool = new BoundedPool(8)
   const failures: string[] = []
   for (const p of planned) {
+    if (p.shared) continue
     await pool.run(async () => {
       try {
-        if (req.layout === 'symlink') await fs.symlink(p.item.path, p.target)
-        else {
-          await fs.copyFile(p.item.path, p.target, fs.constants.COPYFILE_EXCL)
-          const { size } = await fs.stat(p.target)
-          bytes += size
+        for (const [from, to] of await withPairHalf(p.item.path, p.target)) {
+          if (req.layout === 'symlink') await fs.symlink(from, to)
+          else {
+            await fs.copyFile(from, to, fs.constants.COPYFILE_EXCL)
+            const { size } = await fs.stat(to)
+            bytes += size
+          }
         }
       } catch (err) {
         failures.push(`${p.item.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
@@ -97,7 +124,9 @@ export async function exportDataset(
     i.kind,
     i.width,
     i.height,
-    i.patientId
+    i.patientId,
+    i.frame,
+    i.plane ?? ''
   ])
   await writeNew(manifest, toCsv(HEADER, rows))
   return { dest, layout: req.layout, items: items.length, bytes, manifest }
@@ -117,11 +146,36 @@ function exportItems(db: Catalog, datasetId: number, versionId?: number): Export
   }
   return db
     .prepare(
-      `SELECT i.id AS itemId, i.path, c.name AS label, i.split, i.sha256, i.kind, i.width, i.height, i.patient_id AS patientId
+      `SELECT i.id AS itemId, i.path, c.name AS label, i.split, i.sha256, i.kind, i.width, i.height, i.patient_id AS patientId,
+         i.frame, i.plane
        FROM dataset_items i JOIN dataset_classes c ON c.id = i.class_id
        WHERE i.dataset_id = ? AND i.excluded = 0 ORDER BY i.id`
     )
     .all(datasetId) as ExportItem[]
+}
+
+/**
+ * The file and, for the .hdr of an Analyze-style NIfTI pair, its .img beside it (the pair is one volume; the
+ * item names the .hdr), as [source, target] pairs.
+ */
+async function withPairHalf(from: string, to: string): Promise<[string, string][]> {
+  const m = /\.hdr(\.gz)?$/i.exec(from)
+  if (!m) return [[from, to]]
+  const stem = from.slice(0, m.index)
+  const targetStem = to.slice(0, to.length - m[0].length)
+  for (const ext of ['.img', '.IMG', '.img.gz']) {
+    if (
+      await fs.access(stem + ext).then(
+        () => true,
+        () => false
+      )
+    )
+      return [
+        [from, to],
+        [stem + ext, targetStem + ext]
+      ]
+  }
+  return [[from, to]]
 }
 
 /** A class name as one safe folder name on every OS. */

@@ -1,16 +1,5 @@
-import type { ConflictGroup, ImportError } from '../../../shared/contract/datasets'
+import type { ConflictGroup, ImportCounts, ImportError } from '../../../shared/contract/datasets'
 import type { Catalog } from '../../catalog/open-catalog'
-
-/** Counts recorded with an import. */
-export interface ImportCounts {
-  seen: number
-  imported: number
-  updated: number
-  skipped: number
-  ignored: number
-  failed: number
-  conflicts: number
-}
 
 /**
  * Makes a finished import visible in one transaction: creates the dataset and classes if needed, moves the
@@ -67,21 +56,22 @@ export function commitImport(
         .prepare(
           `INSERT OR IGNORE INTO dataset_items (dataset_id, class_id, folder_class, path, rel_path, import_id, sha256, size,
            mtime_ms, kind, width, height, frames, modality, patient_id, study_uid, series_uid, instance_number, dhash,
-           created_at)
+           frame, plane, group_key, created_at)
          SELECT ?, c.id, s.class_name, s.path, s.rel_path, s.import_id, s.sha256, s.size, s.mtime_ms, s.kind, s.width,
-           s.height, s.frames, s.modality, s.patient_id, s.study_uid, s.series_uid, s.instance_number, s.dhash, ?
+           s.height, s.frames, s.modality, s.patient_id, s.study_uid, s.series_uid, s.instance_number, s.dhash,
+           s.frame, s.plane, s.group_key, ?
          FROM dataset_import_staging s
          JOIN dataset_classes c ON c.dataset_id = ? AND c.name = s.class_name
          WHERE s.import_id = ? AND s.existing_item_id IS NULL
-         ORDER BY s.rel_path`
+         ORDER BY s.rel_path, s.frame`
         )
         .run(datasetId, now, datasetId, importId).changes
       const updated = db
         .prepare(
           `UPDATE dataset_items SET (sha256, size, mtime_ms, kind, width, height, frames, modality, patient_id, study_uid,
-           series_uid, instance_number, dhash) =
+           series_uid, instance_number, dhash, plane, group_key) =
            (SELECT s.sha256, s.size, s.mtime_ms, s.kind, s.width, s.height, s.frames, s.modality, s.patient_id,
-              s.study_uid, s.series_uid, s.instance_number, s.dhash
+              s.study_uid, s.series_uid, s.instance_number, s.dhash, s.plane, s.group_key
             FROM dataset_import_staging s WHERE s.import_id = ? AND s.existing_item_id = dataset_items.id)
          WHERE dataset_id = ? AND id IN
            (SELECT existing_item_id FROM dataset_import_staging WHERE import_id = ? AND existing_item_id IS NOT NULL)`

@@ -5,7 +5,7 @@ import { AppError } from '../../../shared/errors'
 import type { Catalog } from '../../catalog/open-catalog'
 import { BoundedPool } from './bounded-pool'
 import { commitImport } from './commit-import'
-import { probeFile } from './probe-file'
+import { probeFile, type VolumeImportOptions } from './probe-file'
 import { discardStaging, purgeStaleStaging, stageRows, type StagedRow } from './staging'
 import { listClassFolders, walkImportRoot, type FoundFile } from './walk-folder'
 
@@ -25,6 +25,8 @@ export interface ImportOptions {
   progressIntervalMs?: number
   /** Probed rows are staged in batches of this many (default 256), so memory stays flat for any folder size. */
   stageBatchSize?: number
+  /** NIfTI volumes (.nii, .nii.gz, .hdr/.img): the plane they are sliced along and whether near-empty slices are left out. */
+  volumes?: VolumeImportOptions
 }
 
 /** A fresh import id: `imp-<time>-<random>`. */
@@ -87,19 +89,23 @@ export async function importFolder(db: Catalog, opts: ImportOptions): Promise<Im
   }
 
   const handle = async (file: FoundFile): Promise<void> => {
+    // A multi-frame file or volume is several items; they are skipped or re-probed together.
     const known = existing.get(file.path)
-    if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+    if (known && known[0].size === file.size && known[0].mtimeMs === file.mtimeMs) {
       counts.skipped++
-      seenSha.add(known.sha256)
+      for (const k of known) seenSha.add(k.sha256)
     } else {
-      const outcome = await probeFile(file, opts.cacheDir)
+      const outcome = await probeFile(file, opts.cacheDir, opts.volumes)
       if (outcome.status === 'ignored') counts.ignored++
       else if (outcome.status === 'failed') fail(file.path, outcome.reason)
       else {
-        seenSha.add(outcome.image.sha256)
         if (known) counts.updated++
         else counts.imported++
-        pending.push({ ...file, existingItemId: known?.id ?? null, image: outcome.image })
+        for (const image of outcome.images) {
+          seenSha.add(image.sha256)
+          const same = known?.find((k) => k.frame === image.frame)
+          pending.push({ ...file, existingItemId: same?.id ?? null, image })
+        }
         if (pending.length >= stageBatch) flush()
       }
     }
@@ -171,23 +177,31 @@ interface KnownItem {
   size: number
   mtimeMs: number
   sha256: string
+  /** 0-based frame or volume slice. */
+  frame: number
 }
 
-/** Items already in the dataset, by absolute path (empty when the dataset does not exist yet). */
-function existingItems(db: Catalog, dataset: string): Map<string, KnownItem> {
+/** Items already in the dataset, by absolute path, one per frame (empty when the dataset does not exist yet). */
+function existingItems(db: Catalog, dataset: string): Map<string, KnownItem[]> {
   const rows = db
     .prepare(
-      `SELECT i.id, i.path, i.size, i.mtime_ms AS mtimeMs, i.sha256 FROM dataset_items i
+      `SELECT i.id, i.path, i.size, i.mtime_ms AS mtimeMs, i.sha256, i.frame FROM dataset_items i
        JOIN datasets d ON d.id = i.dataset_id WHERE d.name = ?`
     )
     .all(dataset) as (KnownItem & { path: string })[]
-  return new Map(rows.map((r) => [r.path, r]))
+  const byPath = new Map<string, KnownItem[]>()
+  for (const r of rows) {
+    const list = byPath.get(r.path)
+    if (list) list.push(r)
+    else byPath.set(r.path, [r])
+  }
+  return byPath
 }
 
 /** Items under this root that the walk no longer finds, and an empty walk, are worth telling the user. */
 function collectWarnings(
   root: string,
-  existing: Map<string, KnownItem>,
+  existing: Map<string, KnownItem[]>,
   seen: Set<string>,
   seenCount: number
 ): string[] {

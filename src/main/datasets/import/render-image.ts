@@ -1,19 +1,31 @@
 import sharp, { type OutputInfo } from 'sharp'
 import { AppError } from '../../../shared/errors'
 import { decodeImage, renderWindowed } from '../../imaging'
-import type { ImageKind } from '../../imaging'
+import type { ItemKind } from '../../../shared/contract/datasets'
+import type { VolumePlane } from '../../imaging/nifti'
 import type { Raster8 } from './resample'
 
+/** Which frame of a file an item is: a DICOM frame, or a volume slice along `plane`. */
+export interface FrameRef {
+  frame?: number
+  plane?: VolumePlane | null
+}
+
 /**
- * The 8-bit display rendering of frame 0 of an image file, used for thumbnails and dHash.
+ * The 8-bit display rendering of one frame (default 0) of an image file, used for thumbnails and dHash.
  * DICOM and 16-bit PNG go through the imaging core (default VOI window, MONOCHROME1 inverted); 8-bit PNG and
  * JPEG are decoded once by sharp straight from `bytes` (no EXIF rotation, alpha flattened onto black).
  * @param bytes the whole file when already read (PNG/JPEG fast path); DICOM is re-read by the imaging core.
  * @throws AppError CORRUPT / UNSUPPORTED naming the file.
  */
-export async function renderImage(filePath: string, kind: ImageKind, bytes?: Buffer): Promise<Raster8> {
-  if (kind === 'dicom' || (kind === 'png' && bytes && pngBitDepth(bytes) === 16) || !bytes) {
-    const img = await decodeImage(filePath)
+export async function renderImage(
+  filePath: string,
+  kind: ItemKind,
+  bytes?: Buffer,
+  at: FrameRef = {}
+): Promise<Raster8> {
+  if (kind === 'dicom' || kind === 'nifti' || (kind === 'png' && bytes && pngBitDepth(bytes) === 16) || !bytes) {
+    const img = await decodeImage(filePath, { frame: at.frame ?? 0, plane: at.plane ?? undefined })
     return { width: img.width, height: img.height, channels: img.samplesPerPixel, data: renderWindowed(img) }
   }
   let data: Buffer

@@ -23,8 +23,9 @@ export function stageRows(db: Catalog, importId: string, rows: StagedRow[]): voi
   if (rows.length === 0) return
   const insert = db.prepare(
     `INSERT INTO dataset_import_staging (import_id, staged_at, existing_item_id, class_name, path, rel_path, sha256,
-       size, mtime_ms, kind, width, height, frames, modality, patient_id, study_uid, series_uid, instance_number, dhash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+       size, mtime_ms, kind, width, height, frames, modality, patient_id, study_uid, series_uid, instance_number, dhash,
+       frame, plane, group_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
   const now = new Date().toISOString()
   db.transaction(() => {
@@ -49,7 +50,10 @@ export function stageRows(db: Catalog, importId: string, rows: StagedRow[]): voi
         m.studyUid,
         m.seriesUid,
         m.instanceNumber,
-        m.dhash
+        m.dhash,
+        m.frame,
+        m.plane,
+        m.groupKey
       )
     }
   })()

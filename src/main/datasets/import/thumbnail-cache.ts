@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type { ImageKind } from '../../imaging'
+import type { ItemKind } from '../../../shared/contract/datasets'
 import { encodePng8 } from './png-encode'
-import { renderImage } from './render-image'
+import { renderImage, type FrameRef } from './render-image'
 import { fitInside, resampleArea, type Raster8 } from './resample'
 
 /** Longest side of a thumbnail, pixels. */
@@ -51,12 +51,12 @@ export async function writeThumbnail(cacheDir: string, sha256: string, thumb: Ra
 /** The thumbnail of a catalog item, generated from its file when missing (e.g. the cache was cleared). */
 export async function ensureThumbnail(
   cacheDir: string,
-  item: { path: string; kind: ImageKind; sha256: string }
+  item: { path: string; kind: ItemKind; sha256: string } & FrameRef
 ): Promise<string> {
   const file = thumbnailPath(cacheDir, item.sha256)
   if (await exists(file)) return file
-  const bytes = item.kind === 'dicom' ? undefined : await fs.readFile(item.path)
-  return writeThumbnail(cacheDir, item.sha256, toThumbnail(await renderImage(item.path, item.kind, bytes)))
+  const bytes = item.kind === 'dicom' || item.kind === 'nifti' ? undefined : await fs.readFile(item.path)
+  return writeThumbnail(cacheDir, item.sha256, toThumbnail(await renderImage(item.path, item.kind, bytes, item)))
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { AppError } from '../../../shared/errors'
+import { openError } from '../../fs/open-error'
 
 /** A file found under a class folder. */
 export interface FoundFile {
@@ -41,8 +42,7 @@ export async function listClassFolders(root: string): Promise<string[]> {
   try {
     st = await fs.stat(root)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new AppError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `import folder ${root}: cannot open (${code})`)
+    throw openError(root, err, 'import folder')
   }
   if (!st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `import folder ${root} is not a folder`)
   const entries = await fs.readdir(root, { withFileTypes: true })

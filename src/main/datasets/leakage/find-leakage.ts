@@ -1,42 +1,72 @@
 import type { LeakageFinding, LeakageItem, LeakageReport, Split } from '../../../shared/contract/datasets'
 import type { Catalog } from '../../catalog/open-catalog'
+import type { ImageKind } from '../../imaging'
 import { requireDataset } from '../store/datasets-store'
-import { forEachNearPair, parseDHash, type Hash64 } from './near-pairs'
+import { closestByHash, HASH_PARTNERS, PARTNERS, pickPairs } from './candidate-pairs'
+import { parseDHash, type Hash64 } from './near-pairs'
+import { coarseDistance, DEFAULT_PIXEL_THRESHOLD, pixelDistance } from './pixel-distance'
+import { loadSignatures } from './pixel-signatures'
 
 interface Row {
   id: number
   path: string
   sha256: string
+  kind: ImageKind
   dhash: string | null
   class_id: number
   class_name: string
   split: Split | null
 }
 
-/** Default Hamming threshold for near-duplicates (bits of 64). */
+/** Default Hamming threshold of the dHash candidate search (bits of 64). */
 export const DEFAULT_NEAR_THRESHOLD = 6
+/** Most candidate pairs measured pixel by pixel (about 0.1 ms each); beyond this the report says truncated. */
+export const MAX_MEASURED_PAIRS = 12_000
+
+export interface LeakageOptions {
+  /** Workspace cache folder holding the thumbnails the pixel check reads. */
+  cacheDir: string
+  /** dHash Hamming threshold, bits. */
+  threshold?: number
+  /** Pixel distance threshold, standard deviations. */
+  pixelThreshold?: number
+}
 
 /**
  * Leakage among a dataset's included items:
  * - exact: files with the same sha256 in different splits or with different labels;
- * - near: files with different content whose dHashes are within `threshold` bits and that sit in different
- *   splits or carry different labels; linked files form one finding (`maxDistance` is the largest distance
- *   among the links that joined it).
+ * - near: pairs of files with different content that sit in different splits or carry different labels, whose
+ *   dHashes are within `threshold` bits (the candidate search) AND whose pictures agree pixel by pixel after
+ *   normalisation and alignment (`pixelDistance` ≤ `pixelThreshold`). A dHash alone calls slices of one anatomy
+ *   alike even with lesions in different places; the pixel check tells a re-encoded, resized or shifted copy
+ *   from such a slice. Each near finding is one scored pair: pairs are never chained into clusters.
  * Unsplit items never count as crossing splits.
  */
-export function findLeakage(db: Catalog, datasetId: number, threshold = DEFAULT_NEAR_THRESHOLD): LeakageReport {
+export async function findLeakage(db: Catalog, datasetId: number, opts: LeakageOptions): Promise<LeakageReport> {
   requireDataset(db, datasetId)
+  const threshold = opts.threshold ?? DEFAULT_NEAR_THRESHOLD
+  const pixelThreshold = opts.pixelThreshold ?? DEFAULT_PIXEL_THRESHOLD
   const rows = db
     .prepare(
-      `SELECT i.id, i.path, i.sha256, i.dhash, i.class_id, c.name AS class_name, i.split
+      `SELECT i.id, i.path, i.sha256, i.kind, i.dhash, i.class_id, c.name AS class_name, i.split
        FROM dataset_items i JOIN dataset_classes c ON c.id = i.class_id
        WHERE i.dataset_id = ? AND i.excluded = 0 ORDER BY i.id`
     )
     .all(datasetId) as Row[]
-  const near = nearFindings(rows, threshold)
+  const near = await nearFindings(rows, threshold, pixelThreshold, opts.cacheDir)
   return {
     datasetId,
     threshold,
+    pixelThreshold,
+    measure:
+      `dHash within ${threshold} of 64 bits finds candidates; a pair counts when its pixel distance is at most ` +
+      `${pixelThreshold} SD (64×64 grey, z-scored, aligned within ±2 pixels to a fraction of a pixel, ` +
+      `largest 8×8 block mean difference); per item, the ${PARTNERS} most alike of its ${HASH_PARTNERS} closest ` +
+      `dHash candidates are measured`,
+    candidatePairs: near.candidates,
+    partnersPerItem: HASH_PARTNERS,
+    partnersCapped: near.partnersCapped,
+    rejectedPairs: near.rejected,
     itemsChecked: rows.length,
     exact: exactFindings(rows),
     near: near.findings,
@@ -49,11 +79,13 @@ function crossing(a: Row, b: Row): { split: boolean; cls: boolean } {
 }
 
 function finding(
+  id: string,
   kind: 'exact' | 'near',
   members: Row[],
   crossSplit: boolean,
   crossClass: boolean,
-  maxDistance: number
+  distance: number,
+  pixel: number | null
 ): LeakageFinding {
   const items: LeakageItem[] = members.map((r) => ({
     itemId: r.id,
@@ -63,11 +95,12 @@ function finding(
     thumb: `thumb/${r.id}`
   }))
   return {
-    id: kind === 'exact' ? `exact:${members[0].sha256}` : `near:${members[0].id}`,
+    id,
     kind,
     crossSplit,
     crossClass,
-    maxDistance,
+    maxDistance: distance,
+    pixelDistance: pixel,
     paths: items.map((i) => i.path),
     items
   }
@@ -85,80 +118,103 @@ function exactFindings(rows: Row[]): LeakageFinding[] {
     if (g.length < 2) continue
     const splits = new Set(g.map((r) => r.split).filter((s) => s !== null))
     const classes = new Set(g.map((r) => r.class_id))
-    if (splits.size > 1 || classes.size > 1) out.push(finding('exact', g, splits.size > 1, classes.size > 1, 0))
+    if (splits.size > 1 || classes.size > 1)
+      out.push(finding(`exact:${g[0].sha256}`, 'exact', g, splits.size > 1, classes.size > 1, 0, 0))
   }
   return out
 }
 
-/** Items with the same dHash, split and label: one node of the near-duplicate graph. */
+/** Copies of one content (same sha256) with the same split and label: one side of a pair (usually one file). */
 interface Node extends Hash64 {
   members: Row[]
-  /** The members' content hash when they all share one, else null. */
-  sha: string | null
+  sha: string
 }
 
 /**
- * Near-duplicate findings. Items are first collapsed into nodes of equal (dHash, split, label), which keeps dense
- * clusters (blank slices, one protocol's look-alike images) small; nodes are then linked when their hashes are
- * within the threshold and they leak (different splits or labels) and are not just copies of one file. Linked
- * nodes form one finding. Pairs already linked are not measured again.
+ * Near-duplicate pairs. Copies of one file with the same split and label are one node (they cannot leak to each
+ * other). Items with merely equal dHashes are NOT merged: slices of one anatomy often share a dHash, and only the
+ * pixel check tells them apart. Node pairs within the dHash threshold that leak and are not copies of one file
+ * are candidates, each measured pixel by pixel.
  */
-function nearFindings(rows: Row[], threshold: number): { findings: LeakageFinding[]; truncated: boolean } {
+async function nearFindings(
+  rows: Row[],
+  threshold: number,
+  pixelThreshold: number,
+  cacheDir: string
+): Promise<{
+  findings: LeakageFinding[]
+  truncated: boolean
+  candidates: number
+  rejected: number
+  partnersCapped: boolean
+}> {
   const nodes: Node[] = []
   const byKey = new Map<string, Node>()
   for (const r of rows) {
     const h = parseDHash(r.dhash)
     if (!h) continue
-    const key = `${r.dhash}|${r.split}|${r.class_id}`
+    const key = `${r.sha256}|${r.split}|${r.class_id}`
     let node = byKey.get(key)
     if (!node) {
       byKey.set(key, (node = { ...h, members: [], sha: r.sha256 }))
       nodes.push(node)
     }
     node.members.push(r)
-    if (node.sha !== r.sha256) node.sha = null
   }
-  const parent = Int32Array.from(nodes, (_, i) => i)
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]]
-      i = parent[i]
-    }
-    return i
-  }
-  const links: { a: number; b: number; d: number; split: boolean; cls: boolean }[] = []
-  const { truncated } = forEachNearPair(
-    nodes,
-    threshold,
-    (a, b, d) => {
-      const x = crossing(nodes[a].members[0], nodes[b].members[0])
-      links.push({ a, b, d, ...x })
-      parent[Math.max(find(a), find(b))] = Math.min(find(a), find(b))
-    },
-    {
-      consider: (a, b) => {
-        const x = crossing(nodes[a].members[0], nodes[b].members[0])
-        if (!x.split && !x.cls) return false
-        if (nodes[a].sha !== null && nodes[a].sha === nodes[b].sha) return false
-        return find(a) !== find(b)
-      }
-    }
+  // Hot path (millions of calls in look-alike folders): no allocation.
+  const cand = closestByHash(nodes, threshold, (a, b) => {
+    const ra = nodes[a].members[0]
+    const rb = nodes[b].members[0]
+    const leaks = ra.class_id !== rb.class_id || (ra.split !== null && rb.split !== null && ra.split !== rb.split)
+    return leaks && ra.sha256 !== rb.sha256
+  })
+  const used = new Set<number>()
+  cand.lists.forEach((list, n) => {
+    if (list.length) used.add(n)
+  })
+  const { bySha } = await loadSignatures(
+    cacheDir,
+    [...used].map((n) => nodes[n].members[0])
   )
-  const comps = new Map<number, { nodes: Set<number>; split: boolean; cls: boolean; max: number }>()
-  for (const l of links) {
-    const root = find(l.a)
-    let c = comps.get(root)
-    if (!c) comps.set(root, (c = { nodes: new Set(), split: false, cls: false, max: 0 }))
-    c.nodes.add(l.a).add(l.b)
-    c.split ||= l.split
-    c.cls ||= l.cls
-    c.max = Math.max(c.max, l.d)
+  const sig = (n: number) => bySha.get(nodes[n].members[0].sha256) ?? null
+  // Among an item's look-alikes by dHash, a cheap pixel comparison picks the few worth measuring in full.
+  const pairs = pickPairs(cand.lists, (a, b) => {
+    const sa = sig(a)
+    const sb = sig(b)
+    return sa && sb ? coarseDistance(sa, sb) : -1
+  })
+  let truncated = cand.truncated
+  // Closest hashes first, so a truncated measurement keeps the likeliest copies.
+  pairs.sort((p, q) => p.d - q.d || p.a - q.a || p.b - q.b)
+  if (pairs.length > MAX_MEASURED_PAIRS) {
+    pairs.length = MAX_MEASURED_PAIRS
+    truncated = true
   }
-  const findings = [...comps.values()]
-    .map((c) => {
-      const members = [...c.nodes].flatMap((n) => nodes[n].members).sort((x, y) => x.id - y.id)
-      return finding('near', members, c.split, c.cls, c.max)
-    })
-    .sort((x, y) => x.items[0].itemId - y.items[0].itemId)
-  return { findings, truncated }
+  const findings: { f: LeakageFinding; pixel: number }[] = []
+  let rejected = 0
+  for (const p of pairs) {
+    const A = nodes[p.a]
+    const B = nodes[p.b]
+    const sa = sig(p.a)
+    const sb = sig(p.b)
+    const pixel = sa && sb ? pixelDistance(sa, sb) : null
+    if (pixel !== null && pixel > pixelThreshold) {
+      rejected++
+      continue
+    }
+    const x = crossing(A.members[0], B.members[0])
+    const members = [...A.members, ...B.members].sort((m, n) => m.id - n.id)
+    const id = `near:${Math.min(A.members[0].id, B.members[0].id)}-${Math.max(A.members[0].id, B.members[0].id)}`
+    const rounded = pixel === null ? null : Math.round(pixel * 1000) / 1000
+    findings.push({ f: finding(id, 'near', members, x.split, x.cls, p.d, rounded), pixel: pixel ?? Infinity })
+  }
+  // Most certain copies first.
+  findings.sort((x, y) => x.pixel - y.pixel || x.f.maxDistance - y.f.maxDistance || x.f.id.localeCompare(y.f.id))
+  return {
+    findings: findings.map((x) => x.f),
+    truncated,
+    candidates: pairs.length,
+    rejected,
+    partnersCapped: cand.capped
+  }
 }

@@ -15,6 +15,8 @@ export interface ResolveRequest {
   split?: Split
   /** exclude: the one item to keep included. */
   keepItemId?: number
+  /** Count what would change without writing (for the confirmation before a bulk action). */
+  dryRun?: boolean
 }
 
 /**
@@ -35,6 +37,7 @@ export function resolveLeakage(db: Catalog, datasetId: number, req: ResolveReque
       throw new AppError('INVALID_ARGUMENT', `keepItemId ${req.keepItemId} is not one of the finding's items`)
     }
     const ids = req.itemIds.filter((id) => id !== req.keepItemId)
+    if (req.dryRun) return { opId: null, changed: countIncluded(db, ids) }
     return ids.length ? setExcluded(db, ids, true, 'leakage') : { opId: null, changed: 0 }
   }
   return db.transaction(() => {
@@ -51,7 +54,7 @@ export function resolveLeakage(db: Catalog, datasetId: number, req: ResolveReque
       const r = byId.get(id)!
       if (r.split !== target) before.push([r.id, r.classId, r.split, r.excluded, r.excludeReason])
     }
-    if (before.length === 0) return { opId: null, changed: 0 }
+    if (before.length === 0 || req.dryRun) return { opId: null, changed: before.length }
     const stmt = db.prepare('UPDATE dataset_items SET split = ? WHERE id = ?')
     for (const [id] of before) stmt.run(target, id)
     touchDataset(db, datasetId)
@@ -66,6 +69,13 @@ export function resolveLeakage(db: Catalog, datasetId: number, req: ResolveReque
     )
     return { opId, changed: before.length }
   })()
+}
+
+/** How many of `ids` are still included (what excluding them would change). */
+function countIncluded(db: Catalog, ids: number[]): number {
+  if (ids.length === 0) return 0
+  const stmt = db.prepare('SELECT excluded FROM dataset_items WHERE id = ?')
+  return ids.filter((id) => (stmt.get(id) as { excluded: number } | undefined)?.excluded === 0).length
 }
 
 /** The split holding most of the given items (ties: train, val, test); INVALID_ARGUMENT when none is split. */

@@ -8,6 +8,11 @@ export interface GroupableItem {
   /** DICOM PatientID (0010,0020), null when absent. */
   patientId: string | null
   sha256: string
+  /**
+   * Items that must share a split whatever the rule: the slices of one volume or the frames of one multi-frame
+   * file (`dataset_items.group_key`); null or absent otherwise.
+   */
+  fileGroup?: string | null
 }
 
 /**
@@ -38,8 +43,9 @@ export function groupKeyFn(groupBy: GroupBy): (item: GroupableItem) => string | 
 }
 
 /**
- * Partitions items into groups that must share a split: same group key, or same content (sha256), joined
- * transitively (union–find), so exact duplicates never straddle splits either.
+ * Partitions items into groups that must share a split: same group key, same content (sha256) or same file
+ * (`fileGroup`: a volume's slices, a multi-frame file's frames), joined transitively (union–find), so exact
+ * duplicates and the slices of one volume never straddle splits either.
  * @returns groups as arrays of item ids (each sorted ascending, groups ordered by their smallest id) and the
  *   ids that had no group key.
  */
@@ -63,7 +69,9 @@ export function groupItems(items: GroupableItem[], groupBy: GroupBy): { groups: 
   items.forEach((it, i) => {
     const key = keyOf(it)
     if (key === null) withoutKey.add(it.id)
-    for (const k of key === null ? [`sha:${it.sha256}`] : [key, `sha:${it.sha256}`]) {
+    const keys = key === null ? [`sha:${it.sha256}`] : [key, `sha:${it.sha256}`]
+    if (it.fileGroup) keys.push(`file-group:${it.fileGroup}`)
+    for (const k of keys) {
       const first = firstByKey.get(k)
       if (first === undefined) firstByKey.set(k, i)
       else union(first, i)

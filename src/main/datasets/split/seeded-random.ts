@@ -1,14 +1,5 @@
-/** Mulberry32: a small, fast PRNG with a 32-bit seed; the same seed gives the same sequence on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The split draws from the same seeded generator as training (one implementation, same sequence per seed). */
+export { mulberry32 } from '../../training/loop/random'
 
 /** Fisher–Yates shuffle in place with the given generator. */
 export function shuffle<T>(items: T[], rand: () => number): T[] {

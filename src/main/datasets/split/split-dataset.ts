@@ -18,7 +18,7 @@ export function loadSplitRows(db: Catalog, datasetId: number): SplitRow[] {
   return db
     .prepare(
       `SELECT id, rel_path AS relPath, patient_id AS patientId, sha256, class_id AS classId, split, excluded,
-         exclude_reason AS excludeReason
+         exclude_reason AS excludeReason, group_key AS fileGroup
        FROM dataset_items WHERE dataset_id = ? ORDER BY id`
     )
     .all(datasetId) as SplitRow[]

@@ -1,20 +1,13 @@
-import type { ImportReport, ImportSummary } from '../../../shared/contract/datasets'
+import type { ImportCounts, ImportReport, ImportSummary } from '../../../shared/contract/datasets'
 import { AppError } from '../../../shared/errors'
 import type { Catalog } from '../../catalog/open-catalog'
 
-interface ImportRow {
+interface ImportRow extends ImportCounts {
   id: string
   dataset_id: number
   root: string
   started_at: string
   finished_at: string
-  seen: number
-  imported: number
-  updated: number
-  skipped: number
-  ignored: number
-  failed: number
-  conflicts: number
   warnings_json: string
 }
 

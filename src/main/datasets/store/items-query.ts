@@ -15,6 +15,8 @@ interface ItemRow {
   width: number
   height: number
   frames: number
+  frame: number
+  plane: DatasetItem['plane']
   size: number
   sha256: string
   dhash: string | null
@@ -67,6 +69,8 @@ function toItem(r: ItemRow): DatasetItem {
     width: r.width,
     height: r.height,
     frames: r.frames,
+    frame: r.frame,
+    plane: r.plane,
     size: r.size,
     sha256: r.sha256,
     dhash: r.dhash,

@@ -1,5 +1,6 @@
 import type { DatasetVersion, ItemKind, Split } from '../../../shared/contract/datasets'
 import type { Catalog } from '../../catalog/open-catalog'
+import type { VolumePlane } from '../../imaging/nifti'
 import { getVersion } from './create-version'
 
 /** One item as a version froze it, with what a data loader needs to open the file. */
@@ -7,15 +8,21 @@ export interface VersionItem {
   itemId: number
   /** Absolute path of the file (files stay where they were imported from). */
   path: string
-  /** Hex SHA-256 of the file's bytes when the version was made; compare to detect a changed file. */
+  /** Hex SHA-256 of the file's bytes when the version was made (per frame/slice for multi-item files, see ProbedImage). */
   sha256: string
   kind: ItemKind
   /** Pixels. */
   width: number
   /** Pixels. */
   height: number
-  /** DICOM Number of Frames (0028,0008); 1 for PNG/JPEG. */
+  /** DICOM Number of Frames (0028,0008); slices along `plane` for a volume; 1 for PNG/JPEG. */
   frames: number
+  /** 0-based DICOM frame or volume slice this item is. */
+  frame: number
+  /** Volume slices: the plane `frame` counts along; null otherwise. */
+  plane: VolumePlane | null
+  /** Items that must stay together ('volume:…' / 'file:…'), null otherwise. */
+  groupKey: string | null
   /** Class name frozen with the version. */
   label: string
   /** Index into `version.classes`; -1 only for excluded items of a class with no included item. */
@@ -39,7 +46,8 @@ export function readVersion(
   const version = getVersion(db, versionId)
   const rows = db
     .prepare(
-      `SELECT v.item_id AS itemId, i.path, v.sha256, i.kind, i.width, i.height, i.frames, v.label,
+      `SELECT v.item_id AS itemId, i.path, v.sha256, i.kind, i.width, i.height, i.frames, i.frame, i.plane,
+         i.group_key AS groupKey, v.label,
          v.label_index AS labelIndex, v.split, v.excluded, i.patient_id AS patientId
        FROM dataset_version_items v JOIN dataset_items i ON i.id = v.item_id
        WHERE v.version_id = ? ${opts.includeExcluded ? '' : 'AND v.excluded = 0'}

@@ -1,6 +1,7 @@
 import { AppError } from '../../../shared/errors'
 import type { StoredArray } from '../types'
 import { FRAME_DECODERS, type FrameSpec } from './codecs'
+import { unpackBitFrame } from './bit-frames'
 import { planarToInterleaved } from './color'
 import { encapsulatedFrameBytes, nativeFrameBytes, pixelDataElement } from './frames'
 import type { ParsedDicom } from './parse'
@@ -68,6 +69,10 @@ export async function decodeStoredFrame(
   const ds = parsed.dataSet
   const el = pixelDataElement(ds, parsed.path)
   const signed = pm.pixelRepresentation === 1
+  if (pm.bitsAllocated === 1) {
+    if (ts.codec !== 'native') throw new AppError('UNSUPPORTED', `${where}: 1-bit pixel data in ${ts.name}`)
+    return { stored: unpackBitFrame(ds, el, pm, frame, where), photometric: pm.photometric }
+  }
   if (ts.codec === 'native' || ts.codec === 'encapsulated-native') {
     const bytes =
       ts.codec === 'native'

@@ -1,13 +1,16 @@
 import { AppError } from '../../../shared/errors'
 import type { DecodedImage, StoredArray } from '../types'
-import { deriveWindow } from '../voi'
+import { deriveFloatWindow, deriveWindow } from '../voi'
 import { toRgb, upsample422 } from './color'
 import { decodeStoredFrame } from './decode-frame'
+import { decodeFloatDicom, floatPixelData } from './float-pixels'
+import { checkPerFrameItems } from './frame-geometry'
+import { applyModalityLut, readModalityLut, type ModalityLut } from './modality-lut'
 import { paletteToRgb } from './palette'
 import type { ParsedDicom } from './parse'
 import { readFrameAttributes, readPixelModule, type PixelModule } from './pixel-module'
 import { requireTransferSyntax } from './transfer-syntax'
-import { text } from './values'
+import { number, text } from './values'
 
 /** A decoded DICOM frame plus the module values the CLI summary prints. */
 export interface DicomFrameResult {
@@ -34,6 +37,11 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
   const where = parsed.path
   const ts = requireTransferSyntax(parsed.transferSyntaxUID, where)
   const ds = parsed.dataSet
+  const float = floatPixelData(ds)
+  if (float) {
+    checkPerFrameItems(ds, Math.max(1, Math.round(number(ds, 0x00280008) ?? 1)), where)
+    return decodeFloatDicom(parsed, ts, float, frame)
+  }
   const pm = readPixelModule(ds, where)
   if (!Number.isInteger(frame) || frame < 0 || frame >= pm.frames) {
     throw new AppError(
@@ -41,6 +49,7 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
       `${where}: frame ${frame} does not exist (file has ${pm.frames}, counted from 0)`
     )
   }
+  checkPerFrameItems(ds, pm.frames, where)
   const attrs = readFrameAttributes(ds, frame)
   const { stored, photometric } = await decodeStoredFrame(parsed, ts, pm, frame)
   const modalityName = text(ds, 0x00080060) ?? ''
@@ -48,11 +57,16 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
 
   let modality: Float32Array
   let samplesPerPixel: 1 | 3
+  // A Modality LUT Sequence (0028,3000) replaces Rescale Slope/Intercept (PS3.3 C.11.1).
+  let modalityLut: ModalityLut | undefined
   if (photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2') {
     if (pm.samplesPerPixel !== 1) {
       throw new AppError('CORRUPT', `${where}: ${photometric} with Samples per Pixel ${pm.samplesPerPixel}`)
     }
-    modality = modalityValues(stored, attrs.rescaleSlope, attrs.rescaleIntercept)
+    modalityLut = readModalityLut(ds, signed, ts.bigEndian, where)
+    modality = modalityLut
+      ? applyModalityLut(stored, modalityLut)
+      : modalityValues(stored, attrs.rescaleSlope, attrs.rescaleIntercept)
     samplesPerPixel = 1
   } else if (photometric === 'PALETTE COLOR') {
     modality = paletteToRgb(ds, stored, signed, ts.bigEndian, where)
@@ -69,10 +83,20 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
 
   const windows =
     samplesPerPixel === 1 && attrs.windows.length === 0
-      ? [deriveWindow(stored, attrs.rescaleSlope, attrs.rescaleIntercept)]
+      ? [
+          modalityLut
+            ? deriveFloatWindow(modality, 1, 0)
+            : deriveWindow(stored, attrs.rescaleSlope, attrs.rescaleIntercept)
+        ]
       : attrs.windows
   const units =
-    samplesPerPixel === 3 ? '' : modalityName === 'CT' && attrs.hasRescale ? 'HU' : (attrs.rescaleType ?? '')
+    samplesPerPixel === 3
+      ? ''
+      : modalityLut
+        ? (modalityLut.type ?? '')
+        : modalityName === 'CT' && attrs.hasRescale
+          ? 'HU'
+          : (attrs.rescaleType ?? '')
   const image: DecodedImage = {
     kind: 'dicom',
     width: pm.columns,
@@ -93,7 +117,7 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
     image,
     pixelModule: pm,
     transferSyntaxUID: parsed.transferSyntaxUID,
-    rescaleSlope: attrs.rescaleSlope,
-    rescaleIntercept: attrs.rescaleIntercept
+    rescaleSlope: modalityLut ? 1 : attrs.rescaleSlope,
+    rescaleIntercept: modalityLut ? 0 : attrs.rescaleIntercept
   }
 }

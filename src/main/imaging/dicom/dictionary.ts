@@ -213,6 +213,27 @@ const DICT: ReadonlyMap<number, Entry> = new Map(
     })
 )
 
+/** Value representations whose value is text (read and written as strings, space- or NUL-padded). */
+export const TEXT_VRS: ReadonlySet<string> = new Set([
+  'AE',
+  'AS',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'IS',
+  'LO',
+  'LT',
+  'PN',
+  'SH',
+  'ST',
+  'TM',
+  'UC',
+  'UI',
+  'UR',
+  'UT'
+])
+
 /** Dictionary entry for a tag given as a 32-bit number 0xGGGGEEEE; group-length (gggg,0000) tags are named generically. */
 export function lookupTag(tag: number): Entry | undefined {
   const hit = DICT.get(tag >>> 0)

@@ -1,28 +1,9 @@
 import type { DataSet, Element } from 'dicom-parser'
 import type { DicomTag } from '../types'
-import { formatTag, lookupTag, tagNumber } from './dictionary'
+import { formatTag, lookupTag, tagNumber, TEXT_VRS } from './dictionary'
 import { readDicomFile } from './parse'
 
 const MAX_VALUE = 256
-const TEXT_VRS = new Set([
-  'AE',
-  'AS',
-  'CS',
-  'DA',
-  'DS',
-  'DT',
-  'IS',
-  'LO',
-  'LT',
-  'PN',
-  'SH',
-  'ST',
-  'TM',
-  'UC',
-  'UI',
-  'UR',
-  'UT'
-])
 
 function clip(s: string): string {
   return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE - 1) + '…' : s

@@ -7,16 +7,14 @@ import { key } from './values'
 /** Bytes one native (uncompressed) frame occupies: YBR_FULL_422 keeps 2 values per pixel (PS3.3 C.7.6.3.1.2). */
 export function nativeFrameLength(pm: PixelModule): number {
   const values = pm.photometric === 'YBR_FULL_422' ? 2 : pm.samplesPerPixel
-  return pm.rows * pm.columns * values * (pm.bitsAllocated / 8)
+  // 1-bit frames are packed across frame boundaries; see unpackBitFrame, which reads them.
+  return Math.ceil((pm.rows * pm.columns * values * pm.bitsAllocated) / 8)
 }
 
 /** The Pixel Data element, or an UNSUPPORTED error when the file carries no (integer) pixel data. */
 export function pixelDataElement(ds: DataSet, where: string): Element {
   const el = ds.elements[PIXEL_DATA]
   if (el) return el
-  if (ds.elements[key(0x7fe00008)] || ds.elements[key(0x7fe00009)]) {
-    throw new AppError('UNSUPPORTED', `${where}: float pixel data (7FE0,0008/0009) is not supported`)
-  }
   throw new AppError('UNSUPPORTED', `${where}: no Pixel Data (7FE0,0010); the file holds no image`)
 }
 

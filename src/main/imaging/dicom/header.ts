@@ -1,21 +1,17 @@
 import type { ImageHeader } from '../types'
+import { checkPerFrameItems, frameOrder, framePlane } from './frame-geometry'
+import { readFrameAttributes } from './pixel-module'
 import { readDicomHeader } from './parse'
-import { fromFunctionalGroups } from './pixel-module'
-import { number, numbers, text, ushort } from './values'
-
-const PLANE_POSITION = 0x00209113
-const PLANE_ORIENTATION = 0x00209116
+import { number, text, ushort } from './values'
 
 /**
  * Indexing header of a DICOM file, read without touching Pixel Data. Position and orientation fall back to
- * the enhanced multi-frame functional groups (frame 0) when absent at top level.
+ * the enhanced multi-frame functional groups (frame 0, i.e. the first frame stored) when absent at top
+ * level; an enhanced file also gets its frames' display order.
+ * @throws AppError CORRUPT when the Per-frame Functional Groups do not have one item per frame.
  */
 export async function readDicomImageHeader(path: string): Promise<ImageHeader> {
   const { dataSet: ds, transferSyntaxUID } = await readDicomHeader(path)
-  const vec = (tag: number, len: number) => (d: typeof ds) => {
-    const v = numbers(d, tag)
-    return v.length === len ? v : undefined
-  }
   const header: ImageHeader = {
     kind: 'dicom',
     width: ushort(ds, 0x00280011) ?? 0,
@@ -34,8 +30,13 @@ export async function readDicomImageHeader(path: string): Promise<ImageHeader> {
   set('seriesInstanceUID', text(ds, 0x0020000e))
   set('sopInstanceUID', text(ds, 0x00080018))
   set('instanceNumber', number(ds, 0x00200013))
-  set('imagePositionPatient', fromFunctionalGroups(ds, 0, PLANE_POSITION, vec(0x00200032, 3)))
-  set('imageOrientationPatient', fromFunctionalGroups(ds, 0, PLANE_ORIENTATION, vec(0x00200037, 6)))
+  checkPerFrameItems(ds, header.frames, path)
+  const plane = framePlane(ds, 0)
+  set('imagePositionPatient', plane.imagePositionPatient)
+  set('imageOrientationPatient', plane.imageOrientationPatient)
+  set('pixelSpacing', readFrameAttributes(ds, 0).pixelSpacing)
+  set('frameOfReferenceUID', text(ds, 0x00200052))
+  set('frameOrder', frameOrder(ds, header.frames))
   set('studyDate', text(ds, 0x00080020))
   set('seriesNumber', number(ds, 0x00200011))
   set('seriesDescription', text(ds, 0x0008103e))

@@ -102,11 +102,14 @@ export function readPixelModule(ds: DataSet, where: string): PixelModule {
     )
   }
   const bitsAllocated = ushort(ds, 0x00280100) ?? 0
-  if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) {
+  if (bitsAllocated !== 1 && bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) {
     throw new AppError(
       'UNSUPPORTED',
-      `${where}: Bits Allocated (0028,0100) = ${bitsAllocated || 'missing'}; only 8, 16 and 32 are supported`
+      `${where}: Bits Allocated (0028,0100) = ${bitsAllocated || 'missing'}; only 1, 8, 16 and 32 are supported`
     )
+  }
+  if (bitsAllocated === 1 && samplesPerPixel !== 1) {
+    throw new AppError('CORRUPT', `${where}: Bits Allocated (0028,0100) 1 with Samples per Pixel ${samplesPerPixel}`)
   }
   const bitsStored = ushort(ds, 0x00280101) ?? bitsAllocated
   const highBit = ushort(ds, 0x00280102) ?? bitsStored - 1

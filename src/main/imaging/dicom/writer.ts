@@ -1,10 +1,13 @@
 import { deflateRawSync } from 'node:zlib'
 import { AppError } from '../../../shared/errors'
+import { TEXT_VRS } from './dictionary'
 
 /**
- * A small DICOM Part 10 writer: enough to make synthetic test data, benchmark series and exports.
- * Writes Explicit/Implicit VR Little Endian, Explicit VR Big Endian, Deflated Explicit VR Little Endian,
- * and encapsulated (compressed) pixel data from frames the caller already encoded.
+ * A small DICOM Part 10 writer. Product code because the benches generate their own series with it
+ * (src/main/bench/imaging.ts, viewer.ts, inference.ts, datasets.ts via `encodeDicom` from imaging/index.ts);
+ * the tests use it for synthetic data too. The app itself never writes DICOM. Writes Explicit/Implicit VR
+ * Little Endian, Explicit VR Big Endian, Deflated Explicit VR Little Endian, and encapsulated (compressed)
+ * pixel data from frames the caller already encoded.
  */
 
 /** A value for one element: strings for text VRs, numbers for binary numeric VRs, typed arrays for O* VRs, items for SQ. */
@@ -51,25 +54,6 @@ const EXPLICIT_BE = '1.2.840.10008.1.2.2'
 const IMPLEMENTATION_UID = '1.2.826.0.1.3680043.10.1419.1'
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'])
-const TEXT_VRS = new Set([
-  'AE',
-  'AS',
-  'CS',
-  'DA',
-  'DS',
-  'DT',
-  'IS',
-  'LO',
-  'LT',
-  'PN',
-  'SH',
-  'ST',
-  'TM',
-  'UC',
-  'UI',
-  'UR',
-  'UT'
-])
 const NUMBER_SIZES: Record<string, number> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8, AT: 4 }
 
 /** Growable little buffer writer with a fixed byte order. */

@@ -29,6 +29,7 @@ export function toPrediction(r: StoredResult, classNames: readonly string[], thr
     seriesNumber: r.seriesNumber,
     seriesDescription: r.seriesDescription,
     instanceNumber: r.instanceNumber,
+    slicePosition: r.slicePosition,
     modality: r.modality,
     seriesKey: r.seriesKey,
     seriesLabel: r.seriesLabel,
@@ -40,7 +41,8 @@ export function toPrediction(r: StoredResult, classNames: readonly string[], thr
     lowConfidence: r.confidence < threshold,
     top,
     probabilities,
-    hasSaliency: r.hasCam
+    hasSaliency: r.hasCam,
+    uncertainty: r.uncertainty ?? null
   }
 }
 

@@ -34,6 +34,8 @@ export function detailSummary(d: InferenceJobDetail): {
   status: string
   classified: number
   failed: number
+  /** Whether probabilities were averaged over test-time augmentations (predictions then carry an uncertainty). */
+  tta: boolean
   counts: Record<string, number>
   series: Pick<
     GroupAggregate,
@@ -54,6 +56,7 @@ export function detailSummary(d: InferenceJobDetail): {
     status: d.status,
     classified: d.predictions.length,
     failed: d.failures.length,
+    tta: d.tta,
     counts: d.counts,
     series: d.series.map(
       ({ key, label, patientKey, count, majority, agreement, meanPredicted, meanProbabilities, lowConfidence }) => ({

@@ -1,15 +1,35 @@
-import type { SaliencyMap } from '../../../shared/contract'
+import type { InferenceModelInfo, SaliencyMap, SaliencyMethod } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { StoredResult } from '../store/inference-store'
-import { mapGeometry, upsampleBilinear } from './upsample'
 
 /**
- * The Grad-CAM map of a stored result for class `classIndex` (default: the predicted class), normalised to
- * [0, 1] by its maximum and upsampled bilinearly over the whole image geometry (the model saw the whole image
- * stretched to a square, so grid cell (i, j) covers the same fraction of the image).
+ * Which method made a stored map: LayerCAM against the training mean when the model's card has a saliency
+ * baseline and the stored grid is that layer's grid (a job that fell back to Grad-CAM stored the coarser
+ * featureLayer grid), else Grad-CAM at card.featureLayer. Without the model's description: Grad-CAM on a
+ * layer not recorded.
+ */
+export function storedMethod(
+  r: Pick<StoredResult, 'camWidth' | 'camHeight'>,
+  model?: Pick<InferenceModelInfo, 'featureLayer' | 'saliency'>
+): SaliencyMethod {
+  const s = model?.saliency
+  if (s && r.camHeight === s.grid[0] && r.camWidth === s.grid[1]) return { kind: 'layercam-baseline', layer: s.layer }
+  return { kind: 'gradcam', layer: model?.featureLayer ?? 'unknown' }
+}
+
+/**
+ * The saliency map of a stored result for class `classIndex` (default: the predicted class), normalised to
+ * [0, 1] by its maximum. Only the grid is sent (a few dozen values): the viewer upsamples it over the whole
+ * image geometry (the model saw the whole image stretched to a square, so grid cell (i, j) covers the same
+ * fraction of the image).
  * @throws AppError NOT_FOUND when the job stored no maps; INVALID_ARGUMENT for a class the model lacks.
  */
-export function saliencyMap(r: StoredResult, classNames: readonly string[], classIndex?: number): SaliencyMap {
+export function saliencyMap(
+  r: StoredResult,
+  classNames: readonly string[],
+  classIndex?: number,
+  model?: Pick<InferenceModelInfo, 'featureLayer' | 'saliency'>
+): SaliencyMap {
   const k = classNames.length
   const c = classIndex ?? r.predictedIndex
   if (!Number.isInteger(c) || c < 0 || c >= k) {
@@ -30,10 +50,6 @@ export function saliencyMap(r: StoredResult, classNames: readonly string[], clas
   }
   const grid = new Float32Array(hw)
   for (let i = 0; i < hw; i++) grid[i] = r.cam[c * hw + i] / 255
-  const { width: mapWidth, height: mapHeight } = mapGeometry(r.width, r.height)
-  const up = upsampleBilinear(grid, r.camWidth, r.camHeight, mapWidth, mapHeight)
-  const heatmap = new Uint8Array(up.length)
-  for (let i = 0; i < up.length; i++) heatmap[i] = Math.round(Math.min(1, Math.max(0, up[i])) * 255)
   return {
     resultId: r.id,
     path: r.path,
@@ -47,8 +63,6 @@ export function saliencyMap(r: StoredResult, classNames: readonly string[], clas
     gridHeight: r.camHeight,
     grid,
     strength: r.camScale[c],
-    heatmap,
-    mapWidth,
-    mapHeight
+    method: storedMethod(r, model)
   }
 }

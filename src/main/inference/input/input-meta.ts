@@ -1,44 +1,11 @@
 import path from 'node:path'
+import type { ImageMeta } from '../../../shared/contract'
 import type { ImageHeader } from '../../imaging'
+import type { PlaneGeometry } from '../../imaging/nifti'
+import { sliceNormal } from '../../imaging/series'
 
-/**
- * One image or DICOM frame to classify, with the header fields results are grouped and exported by.
- * DICOM fields are null for PNG/JPEG and when the file lacks them.
- */
-export interface InputMeta {
-  /** Absolute path. */
-  path: string
-  /** 0-based frame. */
-  frame: number
-  kind: 'dicom' | 'png' | 'jpeg'
-  /** Columns (0028,0011) and Rows (0028,0010), pixels. */
-  width: number
-  height: number
-  /** (0010,0020) */
-  patientId: string | null
-  /** (0010,0010), raw PN with '^' separators. */
-  patientName: string | null
-  /** (0010,0030) YYYYMMDD */
-  patientBirthDate: string | null
-  /** (0020,000D) */
-  studyUid: string | null
-  /** (0008,0020) YYYYMMDD */
-  studyDate: string | null
-  /** (0020,000E) */
-  seriesUid: string | null
-  /** (0020,0011) */
-  seriesNumber: number | null
-  /** (0008,103E) */
-  seriesDescription: string | null
-  /** (0020,0013) */
-  instanceNumber: number | null
-  /** (0008,0060) */
-  modality: string | null
-  seriesKey: string
-  seriesLabel: string
-  studyKey: string
-  patientKey: string
-}
+/** One image or DICOM frame to classify: the contract's `ImageMeta` (path, frame, geometry, DICOM header fields, group keys). */
+export type InputMeta = ImageMeta
 
 /** How the job folder itself is named in labels (its real name may be the patient's). */
 export const ROOT_LABEL = '(job folder)'
@@ -95,6 +62,7 @@ export function inputMeta(root: string, file: string, frame: number, h: ImageHea
     seriesNumber,
     seriesDescription: description,
     instanceNumber: dicom ? num(h.instanceNumber) : null,
+    slicePosition: dicom && frame === 0 ? positionAlongNormal(h) : null,
     modality,
     seriesKey: dicom ? (seriesUid ? `series:${seriesUid}` : `dicom-folder:${dir}`) : `folder:${dir}`,
     seriesLabel,
@@ -107,6 +75,48 @@ export function inputMeta(root: string, file: string, frame: number, h: ImageHea
           : folderKey
       : folderKey
   }
+}
+
+/**
+ * The metadata of axial slice `slice` of a NIfTI volume. Volumes carry no patient, study or series
+ * identifiers, so the volume file is its series ('volume:<path relative to root>', labelled with that path):
+ * aggregating at series level gives one verdict per volume. Study and patient are the first-level folder, as
+ * for PNG/JPEG.
+ */
+export function volumeSliceMeta(root: string, file: string, slice: number, axial: PlaneGeometry): InputMeta {
+  const dir = relDir(root, file)
+  const top = dir === '.' ? '.' : dir.split('/')[0]
+  const rel = path.relative(root, file).split(path.sep).join('/')
+  return {
+    path: file,
+    frame: slice,
+    kind: 'nifti',
+    width: axial.width,
+    height: axial.height,
+    patientId: null,
+    patientName: null,
+    patientBirthDate: null,
+    studyUid: null,
+    studyDate: null,
+    seriesUid: null,
+    seriesNumber: null,
+    seriesDescription: null,
+    instanceNumber: null,
+    slicePosition: null,
+    modality: null,
+    seriesKey: `volume:${rel}`,
+    seriesLabel: rel,
+    studyKey: `folder:${top}`,
+    patientKey: `folder:${top}`
+  }
+}
+
+/** ImagePositionPatient projected on the slice normal, mm; null without a usable position and orientation. */
+function positionAlongNormal(h: ImageHeader): number | null {
+  const n = sliceNormal(h.imageOrientationPatient)
+  const p = h.imagePositionPatient
+  if (!n || !p || p.length < 3 || !p.every((v) => Number.isFinite(v))) return null
+  return Math.round((p[0] * n[0] + p[1] * n[1] + p[2] * n[2]) * 1e4) / 1e4
 }
 
 /** Display order: patient, series, instance number, path, frame. */

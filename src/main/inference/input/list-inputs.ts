@@ -2,15 +2,17 @@ import fs from 'node:fs/promises'
 import type { FailedInput } from '../../../shared/contract'
 import { AppError, toEnvelope } from '../../../shared/errors'
 import { readImageHeader } from '../../imaging'
-import { mapLimited, scanFolder } from '../../services/imaging/scan-folder'
-import { compareInputs, inputMeta, type InputMeta } from './input-meta'
+import { isNiftiName, loadNiftiHeader, planeGeometry } from '../../imaging/nifti'
+import { mapLimited, scanFolder } from '../../imaging/files/scan-folder'
+import { compareInputs, inputMeta, volumeSliceMeta, type InputMeta } from './input-meta'
+import { openError } from '../../fs/open-error'
 
 /** Header reads in flight: enough to hide disk latency, few enough to keep file handles low. */
 const HEADER_CONCURRENCY = 16
 
 /** What a folder holds for classification. */
 export interface FolderInputs {
-  /** One entry per image and per DICOM frame, in display order (compareInputs). */
+  /** One entry per image, per DICOM frame and per axial slice of a NIfTI volume, in display order (compareInputs). */
   inputs: InputMeta[]
   /** Files whose header does not read, or that are not DICOM/PNG/JPEG, with the reason. */
   failures: FailedInput[]
@@ -21,8 +23,9 @@ export interface FolderInputs {
 }
 
 /**
- * Lists every image and DICOM frame under `folder`, recursively (hidden files, DICOMDIR and symlinks are
- * skipped, as in the viewer), reading only headers (DICOM stops at Pixel Data (7FE0,0010)). A file that
+ * Lists every image, DICOM frame and axial slice of a NIfTI volume under `folder`, recursively (hidden files,
+ * DICOMDIR and symlinks are skipped, as in the viewer), reading only headers (DICOM stops at Pixel Data
+ * (7FE0,0010); a .nii.gz is inflated only as far as its header). A file that
  * is not a readable image becomes a failure naming it and the reason; the listing goes on.
  * @throws AppError NOT_FOUND when `folder` does not exist, INVALID_ARGUMENT when it is not a folder.
  */
@@ -31,15 +34,18 @@ export async function listFolderInputs(folder: string): Promise<FolderInputs> {
   try {
     st = await fs.stat(folder)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new AppError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `patient folder ${folder}: cannot open (${code})`)
+    throw openError(folder, err, 'patient folder')
   }
   if (!st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `patient folder ${folder} is not a folder`)
   const scan = await scanFolder(folder)
   const inputs: InputMeta[] = []
   const failures: FailedInput[] = []
-  const headers = await mapLimited(scan.files, HEADER_CONCURRENCY, async (file) => {
+  // The .img half of a .hdr/.img pair is classified through its .hdr.
+  const names = new Set(scan.files)
+  const files = scan.files.filter((f) => !(/\.img(\.gz)?$/i.test(f) && names.has(f.replace(/\.img(\.gz)?$/i, '.hdr'))))
+  const headers = await mapLimited(files, HEADER_CONCURRENCY, async (file) => {
     try {
+      if (isNiftiName(file)) return { file, volume: planeGeometry(await loadNiftiHeader(file), 'axial') }
       return { file, header: await readImageHeader(file) }
     } catch (err) {
       return { file, error: toEnvelope(err) }
@@ -48,6 +54,10 @@ export async function listFolderInputs(folder: string): Promise<FolderInputs> {
   for (const r of headers) {
     if ('error' in r && r.error) {
       failures.push({ path: r.file, frame: null, code: r.error.code, message: r.error.message })
+      continue
+    }
+    if ('volume' in r && r.volume) {
+      for (let s = 0; s < r.volume.slices; s++) inputs.push(volumeSliceMeta(folder, r.file, s, r.volume))
       continue
     }
     const h = r.header!

@@ -1,15 +1,19 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { InferenceModelInfo } from '../../../shared/contract'
+import type { InferenceModelInfo, LearningVerdict } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
-import { readModelCard } from '../../training/run/model-artifact'
+import { readModelCard } from '../../training/job/model-artifact'
 
 /**
  * What a job needs to know about a model folder, from its card (neuropath.json), checked before an engine is
- * started: classes, input size, backbone, the Grad-CAM layer. `run` names the training run it came from.
+ * started: classes, input size, backbone, the Grad-CAM layer, the evaluation (with its split) and the learning
+ * verdict. `run` is the training run it came from, whose catalog record is the truth for split and verdict.
  * @throws AppError NOT_FOUND / CORRUPT naming the folder and what is missing.
  */
-export function describeModelDir(modelDir: string, run?: { id: number; name: string }): InferenceModelInfo {
+export function describeModelDir(
+  modelDir: string,
+  run?: { id: number; name: string; verdict: LearningVerdict | null; evaluationSplit: 'test' | 'val' | null }
+): InferenceModelInfo {
   const dir = path.resolve(modelDir)
   const card = readModelCard(dir)
   for (const f of ['model.json', 'weights.bin']) {
@@ -27,7 +31,13 @@ export function describeModelDir(modelDir: string, run?: { id: number; name: str
     inputSize: card.preprocessing.inputSize,
     backbone: card.backbone?.description ?? card.backbone?.kind ?? 'unknown',
     featureLayer: card.featureLayer,
+    ...(card.saliency ? { saliency: card.saliency } : {}),
     datasetName: card.dataset?.name ?? null,
-    testAccuracy: card.metrics?.test?.accuracy ?? null
+    evaluation:
+      typeof card.metrics?.test?.accuracy === 'number'
+        ? { split: run?.evaluationSplit ?? card.metrics.evaluationSplit ?? null, accuracy: card.metrics.test.accuracy }
+        : null,
+    // The catalog's verdict for a run of this workspace; the card's (written when the run ended) for a folder.
+    verdict: run?.verdict ?? card.learning ?? null
   }
 }

@@ -41,7 +41,8 @@ function denseMatMul(w: tf.Tensor2D): (x: tf.Tensor2D) => tf.Tensor2D {
   }) as (x: tf.Tensor2D) => tf.Tensor2D
 }
 
-function weightOf(layer: tf.layers.Layer, suffix: string): tf.Tensor | null {
+/** A layer's weight by its short Keras name ('kernel', 'moving_mean', …), or null. */
+export function weightOf(layer: tf.layers.Layer, suffix: string): tf.Tensor | null {
   const i = layer.weights.findIndex((w) => w.originalName.split('/').pop()?.replace(/:\d+$/, '') === suffix)
   return i < 0 ? null : layer.getWeights()[i]
 }
@@ -103,14 +104,20 @@ function stepOf(layer: tf.layers.Layer, last: boolean, owned: tf.Tensor[], what:
   return (x) => layer.apply(x, { training: false }) as tf.Tensor
 }
 
+/** A classifier cut at its feature layer: the layer, its `[h, w, C]` output and the chain of layers after it. */
+export interface ClassifierChain {
+  cut: tf.layers.Layer
+  featureShape: [number, number, number]
+  /** The layers from the one after `cut` to the output layer, in order (GAP, head…, softmax output). */
+  chain: tf.layers.Layer[]
+}
+
 /**
- * Splits a loaded classifier (input → probabilities) at `featureLayer`: a model up to that layer, and the
- * rest (a single chain of layers, GAP → head) as a differentiable function from the feature map to logits.
- * `what` names the model in errors.
- * @throws AppError CORRUPT when the layer is missing or the rest is not a chain; UNSUPPORTED when the model
- * does not end in softmax.
+ * Finds `featureLayer` in a classifier (input → probabilities) and the single chain of layers after it.
+ * Shared by the Grad-CAM split and the ONNX export, so both read a model the same way.
+ * @throws AppError CORRUPT when the layer is missing, is not a feature map, or the rest is not a chain.
  */
-export function splitClassifier(model: tf.LayersModel, featureLayer: string, what: string): SplitClassifier {
+export function classifierChain(model: tf.LayersModel, featureLayer: string, what: string): ClassifierChain {
   let cut: tf.layers.Layer
   try {
     cut = model.getLayer(featureLayer)
@@ -121,9 +128,12 @@ export function splitClassifier(model: tf.LayersModel, featureLayer: string, wha
   if (shape.length !== 4 || shape.slice(1).some((d) => d === null)) {
     throw new AppError('CORRUPT', `${what}: layer "${featureLayer}" does not output a [batch, h, w, C] feature map`)
   }
+  // A layer shared with another model (a head composed in memory) has a node per model: use this model's.
+  const members = new Set(model.layers)
   const consumers = new Map<tf.layers.Layer, tf.layers.Layer[]>()
   for (const l of model.layers) {
-    for (const from of l.inboundNodes[0]?.inboundLayers ?? []) consumers.set(from, [...(consumers.get(from) ?? []), l])
+    const node = l.inboundNodes.find((n) => n.inboundLayers.every((from) => members.has(from)))
+    for (const from of node?.inboundLayers ?? []) consumers.set(from, [...(consumers.get(from) ?? []), l])
   }
   const outLayer = model.outputs[0].sourceLayer
   const chain: tf.layers.Layer[] = []
@@ -140,6 +150,18 @@ export function splitClassifier(model: tf.LayersModel, featureLayer: string, wha
   }
   if (chain.length === 0)
     throw new AppError('CORRUPT', `${what}: "${featureLayer}" is the output layer; there is no head`)
+  return { cut, chain, featureShape: [shape[1] as number, shape[2] as number, shape[3] as number] }
+}
+
+/**
+ * Splits a loaded classifier (input → probabilities) at `featureLayer`: a model up to that layer, and the
+ * rest (a single chain of layers, GAP → head) as a differentiable function from the feature map to logits.
+ * `what` names the model in errors.
+ * @throws AppError CORRUPT when the layer is missing or the rest is not a chain; UNSUPPORTED when the model
+ * does not end in softmax.
+ */
+export function splitClassifier(model: tf.LayersModel, featureLayer: string, what: string): SplitClassifier {
+  const { cut, chain, featureShape } = classifierChain(model, featureLayer, what)
   const owned: tf.Tensor[] = []
   const steps = chain.map((l, i) => stepOf(l, i === chain.length - 1, owned, what))
   const features = tf.model({
@@ -154,7 +176,7 @@ export function splitClassifier(model: tf.LayersModel, featureLayer: string, wha
     features,
     logits: (a) => run(0, a),
     pooledLogits: chain[0].getClassName() === 'GlobalAveragePooling2D' ? (g) => run(1, g) : null,
-    featureShape: [shape[1] as number, shape[2] as number, shape[3] as number],
+    featureShape,
     numClasses,
     dispose: () => tf.dispose(owned)
   }

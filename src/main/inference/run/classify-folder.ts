@@ -1,23 +1,19 @@
-import os from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import type { FailedInput } from '../../../shared/contract'
 import { AppError, toEnvelope } from '../../../shared/errors'
-import { selectBackend } from '../../compute/backend'
-import { compileInferencePlan, type InferencePlan } from '../../training/backbone/inference-plan'
+import { openBackboneRuntime, type BackboneRuntime, type FeatureMap } from '../../backbone-runtime/backbone-runtime'
+import { runBatches } from '../../backbone-runtime/run-batches'
 import { modelInputSize } from '../../training/backbone/model-surgery'
 import { loadModelInput } from '../../training/preprocess/load-model-input'
-import { loadModelArtifact } from '../../training/run/model-artifact'
-import { predictWithGradCam, quantizeCams } from '../gradcam/grad-cam'
-import { FeaturePool, type FeatureMaps, type FeatureWorker } from '../features/feature-pool'
-import { runBatches } from '../features/run-batches'
+import { loadModelArtifact } from '../../training/job/model-artifact'
+import { quantizeCams } from '../gradcam/grad-cam'
+import { openSaliencyEngine, type SaliencyEngine } from '../gradcam/saliency-engine'
 import type { InputMeta } from '../input/input-meta'
 import { listFolderInputs } from '../input/list-inputs'
-import { MAX_SCAN_FILES } from '../../services/imaging/scan-folder'
+import { MAX_SCAN_FILES } from '../../imaging/files/scan-folder'
 import type { ClassifiedRow, ClassifyJob, ClassifyJobResult, EngineClassifyEvent } from '../job'
 import { splitClassifier } from '../model/split-classifier'
-
-/** Images per backbone call: WASM throughput stops growing around 8. */
-const DEFAULT_BATCH = 8
+import { predictWithTta, standardTta } from '../../evidence/tta'
 
 type Emit = (e: EngineClassifyEvent) => void
 
@@ -30,10 +26,12 @@ interface PreparedBatch {
 
 /**
  * Classifies every image and DICOM frame under `job.folder` with the model in `job.modelDir`, in batches,
- * reusing the model's stored preprocessing (card.preprocessing) unchanged. The backbone up to
- * card.featureLayer runs as a fused plan in worker threads (one WASM engine per core), the head and
- * Grad-CAM in this thread. Files that do not load are reported as failures and the job goes on. Emits the
- * scan result, then one `results` event per batch; honours `signal` between batches (status `cancelled`,
+ * reusing the model's stored preprocessing (card.preprocessing) unchanged. The backbone up to the saliency
+ * engine's layer (card.featureLayer, or card.saliency.layer when maps are asked for and the card has a
+ * baseline; gradcam/saliency-engine.ts) runs in the backbone runtime (ONNX Runtime where it loads), the
+ * rest, the head and the maps on tfjs. Files that do not load are reported as failures and the job goes on. Emits the
+ * scan result, then one `results` event per batch; with `job.tta` each batch is also run once per augmentation
+ * and the rows carry the averaged probabilities and their spread (`uncertainty`); honours `signal` between batches (status `cancelled`,
  * rows already emitted stand). The folder is only read.
  */
 export async function classifyFolder(
@@ -42,21 +40,17 @@ export async function classifyFolder(
   signal?: AbortSignal
 ): Promise<ClassifyJobResult> {
   const started = performance.now()
-  const batchSize = job.batchSize ?? DEFAULT_BATCH
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new AppError('INVALID_ARGUMENT', `classify: batchSize ${batchSize} is not a positive integer`)
+  if (job.batchSize !== undefined && (!Number.isInteger(job.batchSize) || job.batchSize < 1 || job.batchSize > 64)) {
+    throw new AppError('INVALID_ARGUMENT', `classify: batchSize ${job.batchSize} is not an integer in 1–64`)
   }
-  const backend = await selectBackend()
-  const native = backend.active === 'node' || backend.active === 'node-gpu'
-  const workers = job.workers ?? (native ? 0 : os.cpus().length)
-  // Spawned now, so the workers load tfjs while this thread scans the folder and loads the model.
-  let pool: FeaturePool | null = workers > 0 ? FeaturePool.spawn(workers) : null
+  let runtime: BackboneRuntime | null = null
   let open = true
   const send: Emit = (e) => {
     if (open) emit(e)
   }
   let model: tf.LayersModel | null = null
   let split: ReturnType<typeof splitClassifier> | null = null
+  let saliency: SaliencyEngine | null = null
   try {
     send({ type: 'phase', text: 'Scanning the folder and loading the model' })
     const [found, artifact] = await Promise.all([listFolderInputs(job.folder), loadModelArtifact(job.modelDir)])
@@ -88,27 +82,19 @@ export async function classifyFolder(
       )
     }
 
-    let plan: InferencePlan | null = null
-    if (pool) {
-      try {
-        plan = compileInferencePlan(split.features)
-      } catch (err) {
-        // A backbone the fused plan does not cover still runs, layer by layer, in this thread.
-        if (!(err instanceof AppError && err.code === 'UNSUPPORTED')) throw err
-        await pool.close()
-        pool = null
-      }
-    }
-    let engine: string
-    if (pool && plan)
-      engine = `workers: ${(await pool.init(plan, backend.active === 'cpu' ? 'cpu' : 'wasm')).join(', ')}`
-    else engine = `in-process: ${tf.getBackend()}`
-    send({ type: 'engine', backend: backend.active, engine })
+    saliency = openSaliencyEngine(split, card, job.modelDir, job.saliency, (why) => send({ type: 'phase', text: why }))
+    runtime = await openBackboneRuntime(saliency.backbone, { outputs: ['featureMap'] })
+    const engine = runtime.engine
+    const batchSize = job.batchSize ?? runtime.preferredBatch
+    send({ type: 'engine', backend: runtime.backend, engine })
     send({ type: 'phase', text: `Classifying ${found.inputs.length} images with ${engine}` })
 
+    const augmentations = job.tta === 'standard' ? standardTta(spec.inputSize) : (job.tta ?? null)
+    if (augmentations)
+      send({ type: 'phase', text: `Test-time augmentation: ${augmentations.map((a) => a.name).join(', ')}` })
     const inputs = found.inputs
     // A failing frame is named only where the file has several; otherwise the file itself failed.
-    const multiFrame = new Set(inputs.filter((it) => it.frame > 0).map((it) => it.path))
+    const multiFrame = new Set(inputs.filter((it) => it.frame > 0 || it.kind === 'nifti').map((it) => it.path))
     const perImage = spec.inputSize * spec.inputSize * 3
     const batches = Math.ceil(inputs.length / batchSize)
     let classified = 0
@@ -119,7 +105,7 @@ export async function classifyFolder(
       const loaded = await Promise.all(
         items.map(async (it) => {
           try {
-            return { it, x: await loadModelInput(it.path, spec, it.frame) }
+            return { it, x: await loadModelInput(it.path, spec, it.frame, it.kind === 'nifti' ? 'axial' : undefined) }
           } catch (err) {
             const e = toEnvelope(err)
             const frame = multiFrame.has(it.path) ? it.frame : null
@@ -133,38 +119,41 @@ export async function classifyFolder(
       for (const l of loaded) if (l.x) input.set(l.x, perImage * j++)
       return { input, ok, failures: loaded.flatMap((l) => (l.failure ? [l.failure] : [])) }
     }
-    const features = split.features
-    const local = async (input: Float32Array, n: number): Promise<FeatureMaps> => {
-      const y = tf.tidy(
-        () => features.predict(tf.tensor4d(input, [n, spec.inputSize, spec.inputSize, 3])) as tf.Tensor4D
-      )
-      const data = (await y.data()) as Float32Array
-      const shape = y.shape as [number, number, number, number]
-      y.dispose()
-      return { data, shape }
-    }
-    const s = split
-    const run = async (lane: FeatureWorker | null, _b: number, p: PreparedBatch): Promise<void> => {
+    const s = saliency
+    const run = async (lane: BackboneRuntime, _b: number, p: PreparedBatch): Promise<void> => {
       const rows: ClassifiedRow[] = []
       if (p.ok.length > 0) {
-        const maps = lane ? await lane.run(p.input, p.ok.length) : await local(p.input, p.ok.length)
+        const maps = (await lane.run(p.input, p.ok.length)).featureMap as FeatureMap
         const [, h, w] = maps.shape
         const a = tf.tensor4d(maps.data, maps.shape)
         let out
         try {
-          out = predictWithGradCam(s, a, job.saliency)
+          out = s.predict(a, job.saliency)
         } finally {
           a.dispose()
         }
+        const tta = augmentations
+          ? await predictWithTta(
+              p.input,
+              p.ok.length,
+              { height: spec.inputSize, width: spec.inputSize, channels: 3 },
+              k,
+              augmentations,
+              (batch, count) => headProbabilities(lane, s, batch, count),
+              out.probabilities
+            )
+          : null
+        const probabilities = tta?.probs ?? out.probabilities
         p.ok.forEach((it, i) => {
           const q = out.cams ? quantizeCams(out.cams.subarray(i * k * h * w, (i + 1) * k * h * w), k) : null
           rows.push({
             ...it,
-            probabilities: out.probabilities.slice(i * k, (i + 1) * k),
+            probabilities: probabilities.slice(i * k, (i + 1) * k),
             cam: q?.bytes ?? null,
             camScale: q?.scale ?? null,
             camWidth: q ? w : 0,
-            camHeight: q ? h : 0
+            camHeight: q ? h : 0,
+            uncertainty: tta ? tta.spread[i] : null
           })
         })
       }
@@ -174,7 +163,7 @@ export async function classifyFolder(
     }
     let status: ClassifyJobResult['status'] = 'completed'
     try {
-      await runBatches(batches, pool ? pool.workers : [null], prepare, run, signal, `classifying ${job.folder}`)
+      await runBatches(batches, [runtime], prepare, run, signal, `classifying ${job.folder}`)
     } catch (err) {
       if (err instanceof AppError && err.code === 'CANCELLED') status = 'cancelled'
       else throw err
@@ -184,15 +173,33 @@ export async function classifyFolder(
       status,
       classified,
       failed,
-      backend: backend.active,
+      backend: runtime.backend,
       engine,
+      saliencyMethod: job.saliency ? s.method : null,
       seconds: (performance.now() - started) / 1000
     }
   } finally {
     open = false
-    await pool?.close()
+    await runtime?.close()
+    saliency?.dispose()
     split?.dispose()
     model?.dispose()
+  }
+}
+
+/** Softmax of the model on one batch of model inputs (no saliency): one test-time augmentation pass. */
+async function headProbabilities(
+  lane: BackboneRuntime,
+  saliency: SaliencyEngine,
+  batch: Float32Array,
+  count: number
+): Promise<Float32Array> {
+  const maps = (await lane.run(batch, count)).featureMap as FeatureMap
+  const a = tf.tensor4d(maps.data, maps.shape)
+  try {
+    return saliency.predict(a, false).probabilities
+  } finally {
+    a.dispose()
   }
 }
 

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors'
 import type { Catalog } from '../../catalog/open-catalog'
 import type { InputMeta } from '../input/input-meta'
 import type { ClassifiedRow } from '../job'
+import { findOrphans } from '../../engine/job-state'
 
 interface JobRow {
   id: number
@@ -14,6 +15,7 @@ interface JobRow {
   folder: string
   low_confidence: number
   saliency: number
+  tta: number
   total: number | null
   backend: string | null
   engine: string | null
@@ -37,6 +39,8 @@ export interface StoredResult extends InputMeta {
   camWidth: number
   camHeight: number
   hasCam: boolean
+  /** Spread across test-time augmentations (see ClassifiedRow.uncertainty); null or absent without TTA. */
+  uncertainty?: number | null
 }
 
 interface ResultRow {
@@ -55,6 +59,7 @@ interface ResultRow {
   series_number: number | null
   series_description: string | null
   instance_number: number | null
+  slice_position: number | null
   modality: string | null
   series_key: string
   series_label: string
@@ -68,6 +73,7 @@ interface ResultRow {
   cam_width: number
   cam_height: number
   has_cam: number
+  uncertainty: number | null
 }
 
 const SELECT_JOB = `
@@ -77,8 +83,8 @@ const SELECT_JOB = `
   FROM inference_jobs j`
 
 const LIST_COLUMNS = `id, path, frame, kind, width, height, patient_id, patient_name, patient_birth_date, study_uid,
-  study_date, series_uid, series_number, series_description, instance_number, modality, series_key, series_label,
-  study_key, patient_key, predicted, confidence, probabilities, cam_width, cam_height`
+  study_date, series_uid, series_number, series_description, instance_number, slice_position, modality, series_key, series_label,
+  study_key, patient_key, predicted, confidence, probabilities, cam_width, cam_height, uncertainty`
 
 /** Float32 values of a little-endian blob (copied, so the result is aligned). */
 function floats(b: Buffer): Float32Array {
@@ -102,6 +108,7 @@ function summary(r: JobRow): InferenceJobSummary {
     model: JSON.parse(r.model_json) as InferenceModelInfo,
     folder: r.folder,
     lowConfidenceThreshold: r.low_confidence,
+    tta: r.tta === 1,
     total: r.total,
     classified: r.classified,
     failed: r.failed,
@@ -131,6 +138,7 @@ function result(r: ResultRow): StoredResult {
     seriesNumber: r.series_number,
     seriesDescription: r.series_description,
     instanceNumber: r.instance_number,
+    slicePosition: r.slice_position,
     modality: r.modality,
     seriesKey: r.series_key,
     seriesLabel: r.series_label,
@@ -143,7 +151,8 @@ function result(r: ResultRow): StoredResult {
     camScale: r.cam_scale ? floats(r.cam_scale) : null,
     camWidth: r.cam_width,
     camHeight: r.cam_height,
-    hasCam: r.has_cam === 1
+    hasCam: r.has_cam === 1,
+    uncertainty: r.uncertainty ?? null
   }
 }
 
@@ -165,11 +174,13 @@ export class InferenceStore {
     folder: string
     lowConfidence: number
     saliency: boolean
+    /** Whether the job averages over test-time augmentations. */
+    tta?: boolean
   }): number {
     const res = this.db
       .prepare(
-        `INSERT INTO inference_jobs (name, status, run_id, model_dir, model_json, folder, low_confidence, saliency, created_at, started_at, host_pid)
-         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        `INSERT INTO inference_jobs (name, status, run_id, model_dir, model_json, folder, low_confidence, saliency, tta, created_at, started_at, host_pid)
+         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
       .run(
         job.name,
@@ -179,6 +190,7 @@ export class InferenceStore {
         job.folder,
         job.lowConfidence,
         job.saliency ? 1 : 0,
+        job.tta ? 1 : 0,
         new Date().toISOString(),
         new Date().toISOString(),
         process.pid
@@ -220,9 +232,9 @@ export class InferenceStore {
     const insertRow = this.db.prepare(
       `INSERT OR REPLACE INTO inference_results (job_id, path, frame, kind, width, height, patient_id, patient_name,
          patient_birth_date, study_uid, study_date, series_uid, series_number, series_description, instance_number,
-         modality, series_key, series_label, study_key, patient_key, predicted, confidence, probabilities, cam,
-         cam_scale, cam_width, cam_height)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+         slice_position, modality, series_key, series_label, study_key, patient_key, predicted, confidence,
+         probabilities, cam, cam_scale, cam_width, cam_height, uncertainty)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
     )
     const insertFailure = this.db.prepare(
       'INSERT INTO inference_failures (job_id, path, frame, code, message) VALUES (?, ?, ?, ?, ?)'
@@ -246,6 +258,7 @@ export class InferenceStore {
           r.seriesNumber,
           r.seriesDescription,
           r.instanceNumber,
+          r.slicePosition ?? null,
           r.modality,
           r.seriesKey,
           r.seriesLabel,
@@ -257,7 +270,8 @@ export class InferenceStore {
           r.cam ? blob(r.cam) : null,
           r.camScale ? blob(r.camScale) : null,
           r.camWidth,
-          r.camHeight
+          r.camHeight,
+          r.uncertainty ?? null
         )
       }
       for (const f of failures) insertFailure.run(id, f.path, f.frame, f.code, f.message.slice(0, 2000))
@@ -304,12 +318,8 @@ export class InferenceStore {
    * Jobs left `running` by an app process that no longer exists become `interrupted` (their results so far are
    * kept). Jobs owned by a live process (another app instance) are left alone.
    */
-  markOrphansInterrupted(isAlive: (pid: number) => boolean): number[] {
-    const rows = this.db.prepare(`SELECT id, host_pid FROM inference_jobs WHERE status = 'running'`).all() as {
-      id: number
-      host_pid: number | null
-    }[]
-    const orphans = rows.filter((r) => r.host_pid === null || !isAlive(r.host_pid)).map((r) => r.id)
+  markOrphansInterrupted(isAlive?: (pid: number) => boolean): number[] {
+    const orphans = findOrphans(this.db, 'inference_jobs', ['running'], isAlive)
     for (const id of orphans) this.finish(id, 'interrupted', 'the app or its engine stopped while this job was running')
     return orphans
   }

@@ -8,8 +8,10 @@ import { preprocessSpecKey, type PreprocessSpec } from '../preprocess/spec'
 export interface EmbeddingKeyParts {
   /** SHA-256 (hex) of the image file's bytes. */
   contentSha256: string
-  /** Frame of the file, 0-based. */
+  /** Frame of the file, 0-based (a volume's slice along `plane`). */
   frame: number
+  /** NIfTI volumes: the plane `frame` counts along; absent for other files (their keys stay as they were). */
+  plane?: string
   /** Identity of the backbone weights and graph (planSha256 of its inference plan). */
   backboneId: string
   preprocess: PreprocessSpec
@@ -23,6 +25,7 @@ export function embeddingKey(parts: EmbeddingKeyParts): string {
     v: 1,
     content: parts.contentSha256,
     frame: parts.frame,
+    ...(parts.plane ? { plane: parts.plane } : {}),
     backbone: parts.backboneId,
     preprocess: preprocessSpecKey(parts.preprocess),
     variant: parts.variant

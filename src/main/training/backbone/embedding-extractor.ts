@@ -1,39 +1,37 @@
-import os from 'node:os'
-import * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../../shared/errors'
-import { selectBackend } from '../../compute/backend'
+import { openBackboneRuntime, type BackboneRuntime } from '../../backbone-runtime/backbone-runtime'
+import { encoderStart, type OnnxEncoderInfo } from './encoder-start'
+import type { OnnxEncoderSource } from '../../backbone-runtime/onnx-encoder/encoder-runtime'
+import { runBatches } from '../../backbone-runtime/run-batches'
 import { loadModelInput } from '../preprocess/load-model-input'
 import { assertPreprocessSpec, makePreprocessSpec, type PreprocessSpec } from '../preprocess/spec'
-import { EmbedPool, type EmbedWorker } from './embed-pool'
+import type { VolumePlane } from '../../imaging/nifti'
 import { embeddingKey, fileSha256, type EmbeddingCache } from './embedding-cache'
 import { compileInferencePlan, planSha256, type InferencePlan } from './inference-plan'
 import { loadBackbone } from './load-backbone'
-import { disposePlanTensors, runPlan, uploadPlan, type PlanTensors } from './run-plan'
 import type { BackboneSource, BackboneSpec, LoadedBackbone } from './types'
 
-/** One image to embed: a file and, for multi-frame DICOM, its 0-based frame. */
+/** One image to embed: a file and, for multi-frame DICOM or a volume, its 0-based frame or slice. */
 export interface EmbedItem {
   path: string
   frame?: number
+  /** NIfTI volumes: the plane `frame` counts along (default axial). */
+  plane?: VolumePlane | null
 }
 
 /** Options of an EmbeddingExtractor. */
 export interface EmbeddingExtractorOptions {
-  /** What to load (workers then get its compiled plan), or an already loaded backbone, which stays the caller's. */
-  backbone: BackboneSpec | LoadedBackbone
+  /**
+   * What to load (the runtime then gets its compiled plan), an already loaded backbone, which stays the
+   * caller's, or an ONNX encoder file with its declaration (preprocessing then must scale to [0,1]).
+   */
+  backbone: BackboneSpec | LoadedBackbone | OnnxEncoderSource
   /** Preprocessing chain; default: the backbone's input size and scaling with bilinear resize, DICOM default window. */
   preprocess?: PreprocessSpec
-  /**
-   * Worker threads, each with its own tfjs engine. Default: one per core on the wasm/cpu backends, 0 on the
-   * native (multi-threaded) ones. 0 runs the model in this thread.
-   */
-  workers?: number
-  /** Images per model call. Default 8 (WASM throughput stops growing around there). */
+  /** Images per backbone call, 1–64. Default: the runtime's preferred batch (16 on ONNX Runtime, 8 on tfjs). */
   batchSize?: number
   /** Where to read and store embeddings; absent = always compute. */
   cache?: EmbeddingCache
-  /** Run the worker from this file instead of the copy of embed-worker.cjs inlined at build time. */
-  workerScript?: string
 }
 
 /** Progress of one extract call, in images. */
@@ -47,7 +45,7 @@ export interface ExtractProgress {
 /** Options of one extract call. */
 export interface ExtractOptions {
   onProgress?: (p: ExtractProgress) => void
-  /** Aborting rejects the call with CANCELLED; batches already inside a worker finish and are dropped. */
+  /** Aborting rejects the call with CANCELLED; a batch already inside the backbone finishes and is dropped. */
   signal?: AbortSignal
   /** Augmentation variant, part of the cache key; 0 (default) = none. */
   variant?: number
@@ -66,47 +64,41 @@ export interface ExtractResult {
 
 /** What an extractor runs, once started. */
 export interface ExtractorInfo {
-  source: BackboneSource
+  source: BackboneSource | OnnxEncoderInfo
   preprocess: PreprocessSpec
   /** Embedding width (1280 for MobileNetV2 α=1). */
   featureDim: number
-  /** planSha256 of the compiled backbone: the backbone part of cache keys. */
+  /** planSha256 of the compiled backbone, or for an ONNX encoder its file's SHA-256 with its declaration: the backbone part of cache keys. */
   backboneId: string
-  /** 'workers: wasm, wasm' or 'in-process: tensorflow'. */
+  /** The backbone runtime, e.g. 'onnxruntime 1.31.1 (cpu, 2 threads)' or 'tfjs wasm (fused plan, in-process)'. */
   engine: string
+  /** Ladder rung that computes the embeddings: 'ort' or a tfjs rung. */
+  backend: string
 }
 
-function isLoaded(b: BackboneSpec | LoadedBackbone): b is LoadedBackbone {
+function isLoaded(b: EmbeddingExtractorOptions['backbone']): b is LoadedBackbone {
   return 'model' in b
 }
 
-function cancelled(): AppError {
-  return new AppError('CANCELLED', 'embedding extraction was cancelled')
-}
+const WHAT = 'embedding extraction'
 
 /**
- * Computes global-average-pooled backbone features for lists of images, in batches. With workers, each
- * worker thread runs the backbone's fused inference plan on its own WASM engine while this thread decodes
- * and preprocesses the next batches. Results can be read from and written to an EmbeddingCache.
+ * Computes global-average-pooled backbone embeddings for lists of images, in batches, through the one
+ * backbone runtime (ONNX Runtime where it loads); the next batches are decoded and preprocessed while one
+ * runs. Results can be read from and written to an EmbeddingCache.
  */
 export class EmbeddingExtractor {
   private started: Promise<void> | null = null
-  private pool: EmbedPool | null = null
-  private local: PlanTensors | null = null
-  private plan: InferencePlan | null = null
+  private runtime: BackboneRuntime | null = null
   private details: ExtractorInfo | null = null
 
   constructor(private readonly opts: EmbeddingExtractorOptions) {
     const b = opts.batchSize ?? 8
-    if (!Number.isInteger(b) || b < 1)
-      throw new AppError('INVALID_ARGUMENT', `embedding extractor: batchSize ${b} is not a positive integer`)
-    const w = opts.workers
-    if (w !== undefined && (!Number.isInteger(w) || w < 0)) {
-      throw new AppError('INVALID_ARGUMENT', `embedding extractor: workers ${w} is not an integer ≥ 0`)
-    }
+    if (!Number.isInteger(b) || b < 1 || b > 64)
+      throw new AppError('INVALID_ARGUMENT', `embedding extractor: batchSize ${b} is not an integer in 1–64`)
   }
 
-  /** Loads and compiles the backbone and starts the workers; idempotent. extract() calls it. */
+  /** Loads and compiles the backbone and opens the backbone runtime; idempotent. extract() calls it. */
   start(): Promise<ExtractorInfo> {
     this.started ??= this.doStart().catch((err: unknown) => {
       this.started = null
@@ -116,7 +108,12 @@ export class EmbeddingExtractor {
   }
 
   private async doStart(): Promise<void> {
-    const backend = await selectBackend()
+    if ('kind' in this.opts.backbone && this.opts.backbone.kind === 'onnx-encoder') {
+      const started = await encoderStart(this.opts.backbone, this.opts.preprocess)
+      this.runtime = started.runtime
+      this.details = started.info
+      return
+    }
     const given = isLoaded(this.opts.backbone)
     const loaded = given
       ? (this.opts.backbone as LoadedBackbone)
@@ -136,29 +133,19 @@ export class EmbeddingExtractor {
         `embedding extractor: preprocessing makes ${preprocess.inputSize} px inputs but the backbone takes ${plan.inputSize} px`
       )
     }
-    const native = backend.active === 'node' || backend.active === 'node-gpu'
-    const workers = this.opts.workers ?? (native ? 0 : os.cpus().length)
-    let engine: string
-    if (workers > 0) {
-      this.pool = await EmbedPool.start(
-        workers,
-        plan,
-        backend.active === 'cpu' ? 'cpu' : 'wasm',
-        this.opts.workerScript
-      )
-      engine = `workers: ${this.pool.backends.join(', ')}`
-    } else {
-      this.local = uploadPlan(plan)
-      engine = `in-process: ${tf.getBackend()}`
-    }
-    this.plan = plan
+    this.runtime = await openBackboneRuntime(plan, { outputs: ['embedding'] })
     this.details = {
       source: loaded.source,
       preprocess,
       featureDim: plan.featureDim,
       backboneId: planSha256(plan),
-      engine
+      engine: this.runtime.engine,
+      backend: this.runtime.backend
     }
+  }
+
+  private get batchSize(): number {
+    return this.opts.batchSize ?? this.runtime?.preferredBatch ?? 8
   }
 
   /** The running configuration, or null before start(). */
@@ -175,7 +162,7 @@ export class EmbeddingExtractor {
     const dim = info.featureDim
     const variant = o.variant ?? 0
     const data = new Float32Array(items.length * dim)
-    if (o.signal?.aborted) throw cancelled()
+    if (o.signal?.aborted) throw new AppError('CANCELLED', `${WHAT} was cancelled`)
 
     const cache = this.opts.cache
     let keys: string[] | null = null
@@ -192,6 +179,7 @@ export class EmbeddingExtractor {
           embeddingKey({
             contentSha256: await hashOf(it.path),
             frame: it.frame ?? 0,
+            plane: it.plane ?? undefined,
             backboneId: info.backboneId,
             preprocess: info.preprocess,
             variant
@@ -209,7 +197,7 @@ export class EmbeddingExtractor {
     let done = fromCache
     o.onProgress?.({ done, total: items.length, fromCache })
 
-    const batchSize = this.opts.batchSize ?? 8
+    const batchSize = this.batchSize
     const batches: number[][] = []
     for (let i = 0; i < todo.length; i += batchSize) batches.push(todo.slice(i, i + batchSize))
     const size = info.preprocess.inputSize
@@ -221,7 +209,7 @@ export class EmbeddingExtractor {
       await Promise.all(
         rows.map(async (row, j) => {
           const item = items[row]
-          let x = await loadModelInput(item.path, info.preprocess, item.frame ?? 0)
+          let x = await loadModelInput(item.path, info.preprocess, item.frame ?? 0, item.plane)
           if (o.augment) x = o.augment(x, item, variant) ?? x
           if (x.length !== perImage) {
             throw new AppError(
@@ -237,12 +225,12 @@ export class EmbeddingExtractor {
     await this.schedule(
       batches.map((rows) => rows.length),
       prepare,
-      async (b, features) => {
+      async (b, embeddings) => {
         const rows = batches[b]
-        rows.forEach((row, j) => data.set(features.subarray(j * dim, (j + 1) * dim), row * dim))
+        rows.forEach((row, j) => data.set(embeddings.subarray(j * dim, (j + 1) * dim), row * dim))
         if (cache && keys) {
           const k = keys
-          await cache.putMany(rows.map((row, j) => ({ key: k[row], vector: features.slice(j * dim, (j + 1) * dim) })))
+          await cache.putMany(rows.map((row, j) => ({ key: k[row], vector: embeddings.slice(j * dim, (j + 1) * dim) })))
         }
         done += rows.length
         o.onProgress?.({ done, total: items.length, fromCache })
@@ -267,17 +255,16 @@ export class EmbeddingExtractor {
       throw new AppError('INVALID_ARGUMENT', `embedArrays: ${inputs.length} values is not ${count} × ${perImage}`)
     }
     const dim = info.featureDim
-    const batchSize = this.opts.batchSize ?? 8
+    const batchSize = this.batchSize
     const sizes: number[] = []
     for (let i = 0; i < count; i += batchSize) sizes.push(Math.min(batchSize, count - i))
     const out = new Float32Array(count * dim)
     let done = 0
     await this.schedule(
       sizes,
-      // A copy, because the batch buffer is transferred to the worker.
-      async (b) => inputs.slice(b * batchSize * perImage, (b * batchSize + sizes[b]) * perImage),
-      (b, features) => {
-        out.set(features, b * batchSize * dim)
+      async (b) => inputs.subarray(b * batchSize * perImage, (b * batchSize + sizes[b]) * perImage),
+      (b, embeddings) => {
+        out.set(embeddings, b * batchSize * dim)
         done += sizes[b]
         o.onProgress?.({ done, total: count, fromCache: 0 })
       },
@@ -286,76 +273,33 @@ export class EmbeddingExtractor {
     return out
   }
 
-  /**
-   * Runs batches over the lanes (workers, or this thread): each lane takes the next batch, while the
-   * next few batches are being prepared; results arrive through `onResult` in completion order.
-   */
+  /** Runs the batches through the runtime, preparing the next ones ahead; results arrive in order. */
   private async schedule(
     sizes: readonly number[],
     prepare: (b: number) => Promise<Float32Array>,
-    onResult: (b: number, features: Float32Array) => Promise<void> | void,
+    onResult: (b: number, embeddings: Float32Array) => Promise<void> | void,
     signal?: AbortSignal
   ): Promise<void> {
-    if (signal?.aborted) throw cancelled()
-    const lanes: Array<EmbedWorker | null> = this.pool ? this.pool.workers : [null]
-    const lookahead = lanes.length + 1
-    const prepared = new Map<number, Promise<Float32Array>>()
-    const ensure = (b: number): void => {
-      if (b >= sizes.length || prepared.has(b)) return
-      const p = prepare(b)
-      p.catch(() => undefined) // awaited later; this only keeps an early failure from being unhandled
-      prepared.set(b, p)
-    }
-    let next = 0
-    let stop = false
-    const runLane = async (lane: EmbedWorker | null): Promise<void> => {
-      while (!stop) {
-        if (signal?.aborted) throw cancelled()
-        const b = next++
-        if (b >= sizes.length) return
-        for (let k = b; k <= b + lookahead; k++) ensure(k)
-        const input = await (prepared.get(b) as Promise<Float32Array>)
-        prepared.delete(b)
-        const features = lane ? await lane.run(input, sizes[b]) : this.runLocal(input, sizes[b])
-        if (stop) return
-        await onResult(b, features)
-      }
-    }
-    const all = Promise.all(lanes.map(runLane))
-    let onAbort = (): void => undefined
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(cancelled())
-      signal?.addEventListener('abort', onAbort, { once: true })
-    })
-    try {
-      await Promise.race([all, aborted])
-    } catch (err) {
-      stop = true
-      all.catch(() => undefined)
-      throw err
-    } finally {
-      signal?.removeEventListener('abort', onAbort)
-    }
+    const runtime = this.runtime as BackboneRuntime
+    await runBatches(
+      sizes.length,
+      [runtime],
+      prepare,
+      async (lane, b, input) => {
+        const out = await lane.run(input, sizes[b])
+        await onResult(b, out.embedding as Float32Array)
+      },
+      signal,
+      WHAT
+    )
   }
 
-  private runLocal(input: Float32Array, n: number): Float32Array {
-    const local = this.local as PlanTensors
-    const s = (this.plan as InferencePlan).inputSize
-    const x = tf.tensor4d(input, [n, s, s, 3])
-    const y = runPlan(local, x)
-    const out = y.dataSync() as Float32Array
-    tf.dispose([x, y])
-    return out
-  }
-
-  /** Stops the workers and frees the in-process tensors. The extractor can be started again afterwards. */
+  /** Frees the backbone runtime. The extractor can be started again afterwards. */
   async close(): Promise<void> {
-    const pool = this.pool
-    this.pool = null
-    if (this.local) disposePlanTensors(this.local)
-    this.local = null
+    const runtime = this.runtime
+    this.runtime = null
     this.started = null
     this.details = null
-    if (pool) await pool.close()
+    if (runtime) await runtime.close()
   }
 }

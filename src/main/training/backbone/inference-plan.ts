@@ -26,9 +26,10 @@ export interface PlanOp {
 }
 
 /**
- * A feature extractor reduced to fused tfjs ops (tf.fused.conv2d / depthwiseConv2d with bias + ReLU6),
- * which the WASM backend runs about twice as fast as the layer-by-layer LayersModel. Plain data: it
- * crosses worker_threads by structured clone. Output = global average pool of `output`, `featureDim` wide.
+ * A feature extractor reduced to fused ops (convolution with folded BN, bias and ReLU6): the one
+ * description of a frozen backbone that the backbone runtime turns into an ONNX graph (onnx/plan-to-onnx.ts)
+ * or runs with fused tfjs ops (the fallback). Plain data. Embedding = global average pool of `output`,
+ * `featureDim` wide.
  */
 export interface InferencePlan {
   inputName: string

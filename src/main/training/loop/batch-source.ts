@@ -4,6 +4,11 @@ import type * as tf from '@tensorflow/tfjs'
 export interface Batch {
   /** Inputs: `[b, featureDim]` embeddings or `[b, H, W, C]` float images. */
   x: tf.Tensor
+  /**
+   * The values of `x`, row-major, when the source holds them in memory anyway: the ONNX Runtime trainers
+   * read them instead of downloading `x` from the tfjs backend.
+   */
+  xValues?: Float32Array
   /** One-hot targets `[b, K]` float32. */
   y: tf.Tensor2D
   /** Class index of each row (the argmax of `y`), for class weights and metrics without a GPU read. */

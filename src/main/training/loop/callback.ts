@@ -1,4 +1,3 @@
-import type * as tf from '@tensorflow/tfjs'
 import type { NamedWeights } from './weights'
 
 /** A JSON value (callback and resume state must survive JSON.stringify/parse unchanged). */
@@ -54,14 +53,10 @@ export interface TrainingControl {
   lr: number
   /** Asks the loop to stop after this epoch's callbacks. */
   stop(reason: string): void
-  /** Clones the model's current weights (all of them, BN statistics included); the caller disposes. */
-  snapshot(): tf.Tensor[]
-  /** Writes a snapshot back into the model (the caller keeps ownership of the tensors). */
-  restore(weights: readonly tf.Tensor[]): void
-  /** Converts a snapshot to plain, named arrays. */
-  toNamed(weights: readonly tf.Tensor[]): NamedWeights
-  /** Converts named arrays (from toNamed) back to snapshot tensors, checking names and shapes. */
-  fromNamed(weights: NamedWeights): tf.Tensor[]
+  /** A copy of the model's current weights (all of them, BN statistics included), as plain arrays. */
+  snapshot(): NamedWeights
+  /** Writes weights from snapshot() (or from a resume file) back into the model, checking names and sizes. */
+  restore(weights: NamedWeights): void
 }
 
 /**
@@ -77,10 +72,10 @@ export interface TrainingCallback {
   /** Restores getState() output (called before the first resumed epoch). */
   setState(state: Json): void
   /** Weights the callback holds that must survive a resume (EarlyStopping's best), or null. */
-  heldWeights?(ctl: TrainingControl): NamedWeights | null
+  heldWeights?(): NamedWeights | null
   /** Gives back heldWeights() output on resume. */
-  setHeldWeights?(weights: NamedWeights, ctl: TrainingControl): void
-  /** Frees tensors the callback holds. trainStage calls it when the stage ends. */
+  setHeldWeights?(weights: NamedWeights): void
+  /** Drops what the callback holds. trainStage calls it when the stage ends. */
   dispose?(): void
 }
 

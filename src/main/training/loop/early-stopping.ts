@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs'
 import {
   defaultMode,
   isImprovement,
@@ -39,7 +38,7 @@ export class EarlyStopping implements TrainingCallback {
   bestEpoch = -1
   wait = 0
   stoppedEpoch = -1
-  private bestWeights: tf.Tensor[] | null = null
+  private bestWeights: NamedWeights | null = null
 
   constructor(opts: EarlyStoppingOptions = {}) {
     this.monitor = opts.monitor ?? 'val_loss'
@@ -57,10 +56,7 @@ export class EarlyStopping implements TrainingCallback {
       this.best = current
       this.bestEpoch = logs.epoch
       this.wait = 0
-      if (this.restoreBestWeights) {
-        tf.dispose(this.bestWeights ?? [])
-        this.bestWeights = ctl.snapshot()
-      }
+      if (this.restoreBestWeights) this.bestWeights = ctl.snapshot()
       return
     }
     if (this.wait >= this.patience) {
@@ -87,17 +83,15 @@ export class EarlyStopping implements TrainingCallback {
     this.stoppedEpoch = s.stoppedEpoch
   }
 
-  heldWeights(ctl: TrainingControl): NamedWeights | null {
-    return this.bestWeights ? ctl.toNamed(this.bestWeights) : null
+  heldWeights(): NamedWeights | null {
+    return this.bestWeights
   }
 
-  setHeldWeights(weights: NamedWeights, ctl: TrainingControl): void {
-    tf.dispose(this.bestWeights ?? [])
-    this.bestWeights = ctl.fromNamed(weights)
+  setHeldWeights(weights: NamedWeights): void {
+    this.bestWeights = weights
   }
 
   dispose(): void {
-    tf.dispose(this.bestWeights ?? [])
     this.bestWeights = null
   }
 }

@@ -56,6 +56,7 @@ export function createEmbeddingSource(
     }
     return {
       x: tf.tensor2d(x, [b, featureDim]),
+      xValues: x,
       y: tf.tensor2d(y, [b, numClasses]),
       labels: batchLabels,
       indices: Int32Array.from(idx)

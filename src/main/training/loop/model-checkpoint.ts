@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs'
 import {
   defaultMode,
   isImprovement,
@@ -43,12 +42,7 @@ export class ModelCheckpoint implements TrainingCallback {
     if (!isImprovement(current, this.best, this.mode, 0)) return
     this.best = current
     this.bestEpoch = logs.epoch
-    const snap = ctl.snapshot()
-    try {
-      await this.save(logs.epoch, ctl.toNamed(snap), logs)
-    } finally {
-      tf.dispose(snap)
-    }
+    await this.save(logs.epoch, ctl.snapshot(), logs)
   }
 
   getState(): Json {

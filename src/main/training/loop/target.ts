@@ -5,7 +5,9 @@ import { setTrainableTop, type UnfreezeOptions } from '../head/freeze'
 import { fastDense } from './fast-dense'
 import { compileHeadStep, type HeadStep } from './head-backprop'
 import { assertBackboneTrainable } from './kernel-support'
+import type { BatchSource } from './batch-source'
 import { deriveSeed } from './random'
+import { recalibrateHeadBatchNorm } from './recalibrate-bn'
 
 /**
  * What trainStage trains: a forward pass split into a part outside the gradient tape (`prepare`,
@@ -31,6 +33,8 @@ export interface TrainTarget {
    * under the tape, far fewer kernels); trainStage prefers it when present.
    */
   trainStep?: HeadStep
+  /** Re-estimates the head's BN moving statistics over a source (see StageTarget.recalibrateBatchNorm). */
+  recalibrateBatchNorm?(source: BatchSource, signal?: AbortSignal): Promise<void>
 }
 
 function headForward(layers: readonly tf.layers.Layer[]) {
@@ -72,7 +76,8 @@ export function headTarget(head: tf.LayersModel): TrainTarget {
     trainableVariables: () => variablesOf(head.trainableWeights),
     prepare: (x) => x.clone(),
     forward: (x, training, seed) => forward(x, training, seed) as tf.Tensor2D,
-    trainStep: compileHeadStep(layers) ?? undefined
+    trainStep: compileHeadStep(layers) ?? undefined,
+    recalibrateBatchNorm: (source, signal) => recalibrateHeadBatchNorm(layers, (x) => x.clone(), source, signal)
   }
 }
 
@@ -103,6 +108,7 @@ export function imageTarget(composed: ComposedModel, opts: ImageTargetOptions): 
     prepare: (x) => (frozenBase ? features(x) : x.clone()),
     forward: (x, training, seed) => headFwd(frozenBase ? x : features(x), training, seed) as tf.Tensor2D,
     // With a frozen base the prepared features are the head's input, so the head's explicit step applies.
-    trainStep: frozenBase ? (compileHeadStep(layers) ?? undefined) : undefined
+    trainStep: frozenBase ? (compileHeadStep(layers) ?? undefined) : undefined,
+    recalibrateBatchNorm: (source, signal) => recalibrateHeadBatchNorm(layers, features, source, signal)
   }
 }

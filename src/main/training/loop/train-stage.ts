@@ -1,17 +1,14 @@
-import * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../../shared/errors'
-import { augmentBatch } from '../augment/augment-batch'
-import { createOptimizer, type StageOptimizer } from './optimizer'
 import type { AugmentConfig } from '../augment/config'
 import type { Batch, BatchSource } from './batch-source'
 import type { EpochLogs, TrainingCallback, TrainingControl } from './callback'
-import { categoricalCrossEntropy, countCorrect } from './loss'
 import { prefetch } from './prefetch'
 import { RESUME_STATE_VERSION, type ResumePoint, type ResumeState } from './resume'
-import { deriveSeed, mulberry32 } from './random'
+import { deriveSeed } from './random'
+import type { StageTarget } from './stage-target'
 import type { TrainTarget } from './target'
-import { evaluateSource } from './evaluate-source'
-import { exportWeights, importWeights, snapshotWeights, writeWeights, type NamedWeights } from './weights'
+import { tfjsStageTarget } from './tfjs-stage-target'
+import type { NamedWeights } from './weights'
 
 /** Progress of one training step. */
 export interface BatchEvent {
@@ -54,6 +51,12 @@ export interface TrainStageOptions {
   resume?: ResumePoint
   /** Batches loaded ahead of the one training. Default 1. */
   prefetchDepth?: number
+  /**
+   * Re-estimate the BN moving statistics exactly over the training source after every epoch, before
+   * validation (StageTarget.recalibrateBatchNorm). Default true; false keeps Keras' moving averages alone,
+   * which on small data leaves inference-mode BN far from the statistics it trained with (#13).
+   */
+  recalibrateBatchNorm?: boolean
 }
 
 /** Outcome of trainStage. */
@@ -70,7 +73,7 @@ function disposeBatch(b: Batch): void {
   b.y.dispose()
 }
 
-function checkOptions(target: TrainTarget, o: TrainStageOptions, stage: string): void {
+function checkOptions(target: { name: string }, o: TrainStageOptions, stage: string): void {
   const bad = (msg: string): never => {
     throw new AppError('INVALID_ARGUMENT', `training stage "${stage}" (${target.name}): ${msg}`)
   }
@@ -98,21 +101,38 @@ function cancelled(stage: string, epoch: number, batch: number): AppError {
   return new AppError('CANCELLED', `training stage "${stage}" cancelled at epoch ${epoch + 1}, batch ${batch + 1}`)
 }
 
+/** Whether a model is already a StageTarget (an ONNX Runtime trainer) rather than a tfjs TrainTarget. */
+function isStageTarget(t: TrainTarget | StageTarget): t is StageTarget {
+  return typeof (t as StageTarget).trainBatch === 'function'
+}
+
 /**
- * Trains `target` for up to `epochs` epochs with Adam and categorical cross-entropy, in a custom loop:
- * per batch it (optionally) augments, runs prepare() outside the tape, then forward + loss under
- * tf.variableGrads and applies the gradients; per epoch it validates, runs callbacks (in order) and
- * emits logs and a resume point. All randomness derives from `seed` (per epoch and batch), so equal
- * seeds on the same backend give identical metrics, and a resumed run continues bit-exactly.
- * Leaves no tensors behind (the optimizer and callback snapshots are disposed at the end).
+ * Trains `model` for up to `epochs` epochs with Adam and categorical cross-entropy, in a custom loop: per
+ * batch one step of the StageTarget (a tfjs TrainTarget is adapted by tfjsStageTarget; ONNX Runtime trainers
+ * come as StageTargets); per epoch it re-estimates the BN moving statistics, validates, runs callbacks (in
+ * order) and emits logs and a resume point. All randomness derives from `seed` (per epoch and batch), so
+ * equal seeds on the same engine give identical metrics, and a resumed run continues bit-exactly.
+ * Leaves no tensors behind; a StageTarget's end() runs however the stage ends.
  */
-export async function trainStage(target: TrainTarget, opts: TrainStageOptions): Promise<StageResult> {
+export async function trainStage(model: TrainTarget | StageTarget, opts: TrainStageOptions): Promise<StageResult> {
   const stage = opts.name ?? 'stage'
-  checkOptions(target, opts, stage)
+  if (!isStageTarget(model)) checkOptions(model, opts, stage)
   const callbacks = opts.callbacks ?? []
-  const variables = target.trainableVariables()
-  if (variables.length === 0) {
-    throw new AppError('INVALID_ARGUMENT', `training stage "${stage}": model "${target.name}" has no trainable weights`)
+  let target: StageTarget
+  try {
+    target = isStageTarget(model) ? model : tfjsStageTarget(model)
+  } catch (err) {
+    if (err instanceof AppError) throw new AppError(err.code, `training stage "${stage}": ${err.message}`)
+    throw err
+  }
+  // A graph trainer holds native sessions (and its model's final weights): end() must run whatever happens.
+  if (isStageTarget(model)) {
+    try {
+      checkOptions(model, opts, stage)
+    } catch (err) {
+      await model.end()
+      throw err
+    }
   }
   const resume = opts.resume
   const state: ResumeState = resume
@@ -127,8 +147,8 @@ export async function trainStage(target: TrainTarget, opts: TrainStageOptions): 
         history: [],
         callbacks: {}
       }
-  const optimizer = createOptimizer(state.lr)
   const classWeights = opts.classWeights ? Float32Array.from(opts.classWeights) : null
+  const recalibrate = opts.recalibrateBatchNorm !== false ? target.recalibrateBatchNorm?.bind(target) : undefined
   let stopReason: string | null = null
   let epoch = state.epochsCompleted
 
@@ -137,42 +157,28 @@ export async function trainStage(target: TrainTarget, opts: TrainStageOptions): 
       return epoch
     },
     get lr() {
-      return optimizer.lr
+      return target.lr
     },
     set lr(v: number) {
-      optimizer.lr = v
+      target.lr = v
     },
     stop(reason) {
       stopReason = reason
     },
-    snapshot: () => snapshotWeights(target.weights),
-    restore: (w) => writeWeights(target.weights, w, `training stage "${stage}"`),
-    toNamed: (w) =>
-      w.map((t, i) => ({
-        name: target.weights[i].originalName,
-        shape: [...t.shape],
-        values: Float32Array.from(t.dataSync())
-      })),
-    fromNamed: (w) => {
-      if (w.length !== target.weights.length || w.some((x, i) => x.name !== target.weights[i].originalName)) {
-        throw new AppError(
-          'INVALID_ARGUMENT',
-          `training stage "${stage}": held weights do not match model "${target.name}"`
-        )
-      }
-      return w.map((x) => tf.tensor(x.values, x.shape, 'float32'))
-    }
+    snapshot: () => target.exportWeights(),
+    restore: (w) => target.importWeights(w, `training stage "${stage}"`)
   }
 
   try {
+    target.begin(state.lr)
     if (resume) {
-      importWeights(target.weights, resume.weights, `resume of stage "${stage}"`)
-      optimizer.importState(resume.optimizer)
+      target.importWeights(resume.weights, `resume of stage "${stage}"`)
+      target.importOptimizer(resume.optimizer)
       for (const cb of callbacks) {
         const s = resume.state.callbacks[cb.name]
         if (s !== undefined) cb.setState(s)
         const held = resume.callbackWeights[cb.name]
-        if (held && cb.setHeldWeights) cb.setHeldWeights(held, ctl)
+        if (held && cb.setHeldWeights) cb.setHeldWeights(held)
       }
       if (state.stopped) stopReason = 'the resumed stage had already stopped'
     }
@@ -181,7 +187,7 @@ export async function trainStage(target: TrainTarget, opts: TrainStageOptions): 
     while (stopReason === null && epoch < opts.epochs) {
       if (opts.signal?.aborted) throw cancelled(stage, epoch, 0)
       const t0 = performance.now()
-      const lr = optimizer.lr
+      const lr = target.lr
       let lossSum = 0
       let correct = 0
       let seen = 0
@@ -200,11 +206,7 @@ export async function trainStage(target: TrainTarget, opts: TrainStageOptions): 
           if (opts.signal?.aborted) throw cancelled(stage, epoch, batch)
           const stepSeed = deriveSeed(opts.seed, 'step', epoch, batch)
           const n = b.labels.length
-          const { loss, probs } = step(target, optimizer, variables, b, stepSeed, classWeights, opts.augment)
-          const acc = countCorrect(probs, b.labels)
-          probs.dispose()
-          const lossValue = loss.dataSync()[0]
-          loss.dispose()
+          const { loss: lossValue, correct: acc } = await target.trainBatch(b, stepSeed, classWeights, opts.augment)
           if (!Number.isFinite(lossValue)) {
             throw new AppError(
               'INTERNAL',
@@ -231,7 +233,8 @@ export async function trainStage(target: TrainTarget, opts: TrainStageOptions): 
         }
       }
       const trainSeconds = (performance.now() - t0) / 1000
-      const val = opts.validation ? await evaluateSource(target, opts.validation, opts.signal) : null
+      if (recalibrate) await recalibrate(opts.train, opts.signal)
+      const val = opts.validation ? await target.evaluate(opts.validation, opts.signal) : null
       const logs: EpochLogs = {
         epoch,
         loss: lossSum / seen,
@@ -246,76 +249,30 @@ export async function trainStage(target: TrainTarget, opts: TrainStageOptions): 
       epoch++
       state.history.push(logs)
       state.epochsCompleted = epoch
-      state.lr = optimizer.lr
+      state.lr = target.lr
       state.stopped = stopReason !== null
       state.callbacks = Object.fromEntries(callbacks.map((cb) => [cb.name, cb.getState()]))
       await opts.onEpoch?.(logs)
-      if (opts.onResumePoint) await opts.onResumePoint(await resumePoint(state, target, optimizer, callbacks, ctl))
+      if (opts.onResumePoint) await opts.onResumePoint(resumePoint(state, target, callbacks))
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(ctl)
     return { history: state.history, stopReason, state: JSON.parse(JSON.stringify(state)) as ResumeState }
   } finally {
-    optimizer.dispose()
+    await target.end()
     for (const cb of callbacks) cb.dispose?.()
   }
 }
 
-async function resumePoint(
-  state: ResumeState,
-  target: TrainTarget,
-  optimizer: StageOptimizer,
-  callbacks: TrainingCallback[],
-  ctl: TrainingControl
-): Promise<ResumePoint> {
+function resumePoint(state: ResumeState, target: StageTarget, callbacks: TrainingCallback[]): ResumePoint {
   const callbackWeights: Record<string, NamedWeights> = {}
   for (const cb of callbacks) {
-    const held = cb.heldWeights?.(ctl)
+    const held = cb.heldWeights?.()
     if (held) callbackWeights[cb.name] = held
   }
   return {
     state: JSON.parse(JSON.stringify(state)) as ResumeState,
-    weights: exportWeights(target.weights),
-    optimizer: optimizer.exportState(),
+    weights: target.exportWeights(),
+    optimizer: target.exportOptimizer(),
     callbackWeights
-  }
-}
-
-/** One optimisation step; returns the loss scalar and the batch's probabilities (caller disposes). */
-function step(
-  target: TrainTarget,
-  optimizer: StageOptimizer,
-  variables: tf.Variable[],
-  b: Batch,
-  stepSeed: number,
-  classWeights: Float32Array | null,
-  augment: AugmentConfig | undefined
-): { loss: tf.Scalar; probs: tf.Tensor2D } {
-  const augmented =
-    augment && b.x.rank === 4
-      ? augmentBatch(b.x as tf.Tensor4D, augment, mulberry32(deriveSeed(stepSeed, 'augment')))
-      : null
-  const prepared = target.prepare(augmented ?? b.x)
-  augmented?.dispose()
-  const weights = classWeights ? tf.tensor1d(Float32Array.from(b.labels, (k) => classWeights[k])) : undefined
-  try {
-    if (target.trainStep) {
-      const { loss, probs, grads } = target.trainStep(prepared, b.y, weights, stepSeed)
-      optimizer.apply(variables, grads)
-      tf.dispose(grads)
-      return { loss, probs }
-    }
-    const kept: { probs?: tf.Tensor2D } = {}
-    const { value, grads } = tf.variableGrads(() => {
-      const p = target.forward(prepared, true, stepSeed)
-      // Kept past the tape's tidy so accuracy needs no second forward pass.
-      kept.probs = tf.keep(p)
-      return categoricalCrossEntropy(p, b.y, weights)
-    }, variables)
-    optimizer.apply(variables, grads)
-    tf.dispose(grads)
-    return { loss: value, probs: kept.probs as tf.Tensor2D }
-  } finally {
-    prepared.dispose()
-    weights?.dispose()
   }
 }

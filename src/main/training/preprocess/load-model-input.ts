@@ -1,6 +1,7 @@
 import sharp, { type OutputInfo } from 'sharp'
 import { AppError } from '../../../shared/errors'
 import { decodeImage, renderWindowed } from '../../imaging'
+import { isNiftiName, type VolumePlane } from '../../imaging/nifti'
 import { loadRaster8 } from './raster-fast-path'
 import { scalePixels } from './scale-pixels'
 import { assertPreprocessSpec, type PreprocessSpec } from './spec'
@@ -54,23 +55,30 @@ export async function renderedToModelInput(
 }
 
 /**
- * Reads frame `frame` (0-based, default 0) of a DICOM, PNG or JPEG file and returns the model input of the
+ * Reads frame `frame` (0-based, default 0) of a DICOM, PNG or JPEG file, or slice `frame` along `plane`
+ * (default axial) of a NIfTI volume (scaled values, the volume's default window), and returns the model input of the
  * stored preprocessing chain: decodeImage → renderWindowed with the default VOI window (DICOM
  * (0028,1050)/(0028,1051), MONOCHROME1 inverted; 8-bit PNG/JPEG pass through; alpha flattened onto black)
  * → renderedToModelInput (8-bit PNG/JPEG take an equivalent all-libvips shortcut). HWC float32, length inputSize² × 3, in [-1, 1] or [0, 1] per `spec.scaling`.
  * Errors from the decoder pass through: NOT_FOUND, UNSUPPORTED, CORRUPT, INVALID_ARGUMENT (frame).
  */
-export async function loadModelInput(filePath: string, spec: PreprocessSpec, frame = 0): Promise<Float32Array> {
+export async function loadModelInput(
+  filePath: string,
+  spec: PreprocessSpec,
+  frame = 0,
+  plane?: VolumePlane | null
+): Promise<Float32Array> {
   assertPreprocessSpec(spec)
-  if (frame === 0) {
+  const volume = isNiftiName(filePath)
+  if (frame === 0 && !volume) {
     const fast = await loadRaster8(filePath, spec)
     if (fast) return fast
   }
-  const img = await decodeImage(filePath, { frame })
+  const img = await decodeImage(filePath, { frame, plane: volume ? (plane ?? 'axial') : undefined })
   const pixels = renderWindowed(img)
   return renderedToModelInput(
     { pixels, width: img.width, height: img.height, channels: img.samplesPerPixel },
     spec,
-    `${filePath} frame ${frame}`
+    volume ? `${filePath} ${plane ?? 'axial'} slice ${frame}` : `${filePath} frame ${frame}`
   )
 }

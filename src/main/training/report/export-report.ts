@@ -5,6 +5,7 @@ import { AppError } from '../../../shared/errors'
 import { APP_VERSION } from '../../app-meta'
 import type { Catalog } from '../../catalog/open-catalog'
 import { readVersion } from '../../datasets'
+import { ExternalEvaluationStore } from '../../evidence/external/external-store'
 import { renderRunReport } from './render-report'
 
 /** A file-name-safe form of a run name: letters, digits, dash and underscore, at most 60 characters. */
@@ -24,7 +25,13 @@ export function reportSlug(name: string): string {
  */
 export function exportRunReport(db: Catalog, exportsDir: string, run: RunDetail): ExportedReport {
   const { version } = readVersion(db, run.versionId)
-  const html = renderRunReport({ run, version, appVersion: APP_VERSION, generatedAt: new Date().toISOString() })
+  const html = renderRunReport({
+    run,
+    version,
+    appVersion: APP_VERSION,
+    generatedAt: new Date().toISOString(),
+    externals: new ExternalEvaluationStore(db).list(run.id)
+  })
   const fileName = `run-${run.id}-${reportSlug(run.name)}.html`
   const file = path.join(exportsDir, fileName)
   try {

@@ -1,6 +1,7 @@
-import type { DatasetVersion, RunDetail, RunMark } from '../../../shared/contract'
-import { flattenConfig } from '../../../shared/contract'
-import { formatDuration } from '../runs/calibration/estimate'
+import type { DatasetVersion, ExternalEvaluation, RunDetail, RunMark } from '../../../shared/contract'
+import { engineLabel, flattenConfig, modelOriginLabel, splitLabel, stageBackendsLabel } from '../../../shared/contract'
+import { formatDuration } from '../../../shared/format-duration'
+import { cardInterval, externalSection, intervalsTable } from './intervals-html'
 import { CLASS_COLORS, confusionSvg, esc, lineChartSvg, reliabilitySvg, type SvgMark } from './svg-charts'
 
 /** Everything a run report shows. */
@@ -10,6 +11,8 @@ export interface ReportInput {
   version: DatasetVersion
   appVersion: string
   generatedAt: string
+  /** The run's model evaluated on folders outside the catalog (none when absent). */
+  externals?: readonly ExternalEvaluation[]
 }
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)} %`)
@@ -23,11 +26,11 @@ h3{font-size:14px;margin:16px 0 6px}.muted{color:#5b6573}
 table{border-collapse:collapse;margin:6px 0 10px;font-size:13px}th,td{border:1px solid #d8dde4;padding:3px 8px;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f1f3f6}
 .kv td:first-child{color:#5b6573;white-space:nowrap}.grid{display:flex;flex-wrap:wrap;gap:14px}
-.card{border:1px solid #d8dde4;border-radius:8px;padding:10px 14px;min-width:130px}.card b{display:block;font-size:20px}
+.card{border:1px solid #d8dde4;border-radius:8px;padding:10px 14px;min-width:130px}.card b{display:block;font-size:20px}.ci{display:block;color:#5b6573;font-size:11px}
 svg{background:#fff;border:1px solid #e6e9ee;border-radius:6px}svg .t{font:600 13px sans-serif;fill:#1d232b}
 svg .a{font:11px sans-serif;fill:#4a5462}svg .m{font:10px sans-serif}svg .c{font:10px sans-serif;fill:#111}
 svg .g{stroke:#eceff3}svg .ax{stroke:#9aa3ae}code{background:#f1f3f6;padding:1px 4px;border-radius:3px}
-.warn{color:#8a5a00}
+.warn{color:#8a5a00}.flag{border:2px solid #c0392b;background:#fdf0ee;border-radius:8px;padding:10px 14px;margin:14px 0}
 `
 
 /** Curve x position of an epoch: stage-2 epochs continue after the stage-1 epochs recorded. */
@@ -154,24 +157,44 @@ function evaluationSection(run: RunDetail): string {
     )
     .join('')
   return `
-<p>On the <b>${ev.split}</b> split (${ev.n} images)${ev.split === 'val' ? ' <span class="warn">— no test split: optimistic</span>' : ''}.</p>
+<p>On the <b>${splitLabel(ev.split)}</b> split (${ev.n} images)${ev.split === 'val' ? ' <span class="warn">— no test split: optimistic</span>' : ''}.</p>
 <div class="grid">
-<div class="card">accuracy<b>${pct(ev.accuracy)}</b></div><div class="card">macro F1<b>${num(ev.macroF1)}</b></div>
-<div class="card">weighted F1<b>${num(ev.weightedF1)}</b></div><div class="card">macro AUC<b>${num(ev.macroAuc)}</b></div>
+<div class="card">${splitLabel(ev.split)} accuracy<b>${pct(ev.accuracy)}</b>${cardInterval(ev.intervals?.accuracy)}</div><div class="card">macro F1<b>${num(ev.macroF1)}</b>${cardInterval(ev.intervals?.macroF1)}</div>
+<div class="card">weighted F1<b>${num(ev.weightedF1)}</b></div><div class="card">macro AUC<b>${num(ev.macroAuc)}</b>${cardInterval(ev.intervals?.macroAuc)}</div>
 <div class="card">ECE<b>${num(ev.ece)}</b></div></div>
 <h3>Per class</h3>
 <table><tr><th>class</th><th class="n">precision</th><th class="n">recall</th><th class="n">F1</th><th class="n">support</th></tr>${per}</table>
+${intervalsTable(ev)}
 <div class="grid">${confusionSvg(ev.confusion, ev.classNames, false)}${confusionSvg(ev.confusion, ev.classNames, true)}</div>
 <div class="grid">${roc}${reliabilitySvg(ev.reliability, ev.ece)}</div>
 <h3>Misclassified (${ev.misclassified.length}${ev.misclassified.length > 50 ? ', the 50 most confident shown' : ''})</h3>
 ${mis ? `<table><tr><th>file</th><th>true</th><th>predicted</th><th class="n">confidence</th></tr>${mis}</table>` : '<p class="muted">None.</p>'}`
 }
 
+/** The learning verdict as a banner: a flagged model says so before any figure is trusted. */
+/** The engine of each stage as the run recorded it; runs from before that record name only the process backend. */
+function computeEngine(run: RunDetail): string {
+  const stages = stageBackendsLabel(run.stageBackends)
+  const origin = run.modelOrigin ? `; the saved weights are ${esc(modelOriginLabel(run.modelOrigin))}` : ''
+  if (stages) return `${esc(stages)} (engine process backend: ${esc(run.backend ?? 'unknown')})${origin}`
+  const b = run.backend ? engineLabel(run.backend) : 'unknown'
+  return `${esc(b)} (this run did not record which engine ran each stage)${origin}`
+}
+
+function verdictSection(run: RunDetail): string {
+  const v = run.verdict
+  if (!v) return ''
+  if (v.kind === 'learned' || v.kind === 'unknown')
+    return `<p class="muted" data-verdict="${v.kind}">${esc(v.summary)}.</p>`
+  const title = v.kind === 'did-not-learn' ? 'Did not learn' : 'Overfit'
+  return `<div class="flag" data-verdict="${v.kind}"><b>${title}.</b> ${esc(v.summary)}.<br>${esc(v.cause)}</div>`
+}
+
 /**
  * The run report as one self-contained HTML document: inline CSS and SVG only (no scripts, fonts, images or
  * links to fetch), so it opens offline, prints, and can be archived with a paper or an audit.
  */
-export function renderRunReport({ run, version, appVersion, generatedAt }: ReportInput): string {
+export function renderRunReport({ run, version, appVersion, generatedAt, externals = [] }: ReportInput): string {
   const cfg = flattenConfig(run.config)
   const b = run.backboneInfo
   const configRows = Object.entries(cfg)
@@ -189,9 +212,10 @@ export function renderRunReport({ run, version, appVersion, generatedAt }: Repor
 <p class="muted">Training run ${run.id} · ${esc(run.status)} · report generated ${esc(generatedAt)} by NeuroPath Workstation ${esc(appVersion)}</p>
 <div class="grid">
 <div class="card">best val accuracy<b>${pct(run.bestValAccuracy)}</b></div>
-<div class="card">test accuracy<b>${pct(run.testAccuracy)}</b></div>
-<div class="card">macro F1<b>${num(run.macroF1)}</b></div>
-<div class="card">duration<b>${formatDuration(run.durationSeconds)}</b></div></div>
+<div class="card">${run.evaluationSplit ? `${splitLabel(run.evaluationSplit)} accuracy` : 'evaluation accuracy'}<b>${pct(run.evaluationAccuracy)}</b></div>
+<div class="card">${run.evaluationSplit ? `${splitLabel(run.evaluationSplit)} macro F1` : 'macro F1'}<b>${num(run.macroF1)}</b></div>
+<div class="card">duration (wall clock)<b>${formatDuration(run.durationSeconds)}</b></div></div>
+${verdictSection(run)}
 
 <h2>Model card</h2>
 <table class="kv">
@@ -199,8 +223,8 @@ export function renderRunReport({ run, version, appVersion, generatedAt }: Repor
 <tr><td>Architecture</td><td>MobileNetV2 backbone → global average pooling → dense ${run.config.head.fc1Units} → dropout ${run.config.head.dropout1} → dense ${run.config.head.fc2Units} → dropout ${run.config.head.dropout2} → softmax</td></tr>
 <tr><td>Input</td><td>${run.config.inputSize} × ${run.config.inputSize} × 3, pixels scaled to ${esc(b?.inputScaling ?? run.config.scaling)}</td></tr>
 <tr><td>Backbone</td><td>${esc(b?.description ?? run.backbone)}${b?.path ? `<br><span class="muted">${esc(b.path)}</span>` : ''}${b?.sha256 ? `<br><span class="muted">SHA-256 ${esc(b.sha256)}</span>` : ''}</td></tr>
-<tr><td>Compute backend</td><td>${esc(run.backend ?? 'unknown')}${run.config.stage2.enabled && run.backend === 'wasm' ? ' (stage 2 on the cpu backend: wasm has no convolution gradients)' : ''}</td></tr>
-<tr><td>Trained</td><td>${esc(run.startedAt ?? '–')} → ${esc(run.finishedAt ?? '–')}; stages run: ${[1, 2].filter((s) => run.epochs.some((e) => e.stage === s)).join(', ') || 'none'}</td></tr>
+<tr><td>Compute engine</td><td>${computeEngine(run)}</td></tr>
+<tr><td>Trained</td><td>${esc(run.startedAt ?? '–')} → ${esc(run.finishedAt ?? '–')}, ${formatDuration(run.durationSeconds)} running; stages run: ${[1, 2].filter((s) => run.epochs.some((e) => e.stage === s)).join(', ') || 'none'}</td></tr>
 <tr><td>Model folder</td><td>${run.modelDir ? `<code>${esc(run.modelDir)}</code> (neuropath.json describes it)` : '–'}</td></tr>
 <tr><td>Intended use</td><td>Research on the dataset below. Not a medical device; not validated for clinical decisions.</td></tr>
 ${run.note ? `<tr><td>Note</td><td>${esc(run.note)}</td></tr>` : ''}
@@ -210,6 +234,7 @@ ${run.note ? `<tr><td>Note</td><td>${esc(run.note)}</td></tr>` : ''}
 <h2>Training curves</h2><div class="grid">${curves(run)}</div>
 ${marks ? `<h3>Events</h3><ul>${marks}</ul>` : ''}
 <h2>Evaluation</h2>${evaluationSection(run)}
+<h2>External validation</h2>${externalSection(externals)}
 <h2>Configuration</h2><table>${configRows}</table>
 </main></body></html>
 `

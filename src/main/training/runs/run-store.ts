@@ -2,14 +2,19 @@ import type {
   BackboneInfo,
   EpochMetrics,
   Evaluation,
+  Interval,
+  LearningVerdict,
+  ModelOrigin,
   RunDetail,
   RunMark,
   RunStatus,
   RunSummary,
+  StageBackends,
   TrainingConfig
 } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { Catalog } from '../../catalog/open-catalog'
+import { findOrphans } from '../../engine/job-state'
 
 interface RunRow {
   id: number
@@ -23,11 +28,21 @@ interface RunRow {
   class_names_json: string
   backbone_json: string | null
   backend: string | null
+  /** JSON StageBackends / ModelOrigin from the job result (migration 008); null before a run ends. */
+  stage_backends_json: string | null
+  model_origin_json: string | null
   stage: 1 | 2 | null
   best_val_accuracy: number | null
-  test_accuracy: number | null
+  evaluation_accuracy: number | null
+  evaluation_split: 'test' | 'val' | null
   macro_f1: number | null
+  verdict_json: string | null
+  /** Start of the current running period (migration 005); null when not running. */
+  running_since: string | null
   evaluation_json: string | null
+  /** JSON of the evaluation's accuracy and macro-F1 intervals (migration 006 era evaluations), else null. */
+  iv_accuracy: string | null
+  iv_macro_f1: string | null
   model_dir: string | null
   note: string
   error: string | null
@@ -38,8 +53,18 @@ interface RunRow {
   host_pid: number | null
 }
 
-const SELECT = `SELECT r.*, d.name AS dataset_name, v.number AS version_number
+// The headline intervals are extracted in SQL: the stored evaluation also holds every test item's probabilities.
+const SELECT = `SELECT r.*, d.name AS dataset_name, v.number AS version_number,
+    json_extract(r.evaluation_json, '$.intervals.accuracy') AS iv_accuracy,
+    json_extract(r.evaluation_json, '$.intervals.macroF1') AS iv_macro_f1
   FROM runs r JOIN datasets d ON d.id = r.dataset_id JOIN dataset_versions v ON v.id = r.version_id`
+
+/** The headline intervals of a stored evaluation (the list shows them beside accuracy and macro F1). */
+function summaryIntervals(r: RunRow): RunSummary['evaluationIntervals'] {
+  return r.iv_accuracy && r.iv_macro_f1
+    ? { accuracy: JSON.parse(r.iv_accuracy) as Interval, macroF1: JSON.parse(r.iv_macro_f1) as Interval }
+    : null
+}
 
 function summary(r: RunRow): RunSummary {
   const backbone = r.backbone_json ? (JSON.parse(r.backbone_json) as BackboneInfo) : null
@@ -54,11 +79,17 @@ function summary(r: RunRow): RunSummary {
     versionNumber: r.version_number,
     backbone: backbone?.kind ?? config.backbone.kind,
     backend: r.backend,
+    stageBackends: r.stage_backends_json ? (JSON.parse(r.stage_backends_json) as StageBackends) : null,
+    modelOrigin: r.model_origin_json ? (JSON.parse(r.model_origin_json) as ModelOrigin) : null,
     stage: r.stage,
     bestValAccuracy: r.best_val_accuracy,
-    testAccuracy: r.test_accuracy,
+    evaluationSplit: r.evaluation_split,
+    evaluationAccuracy: r.evaluation_accuracy,
     macroF1: r.macro_f1,
-    durationSeconds: r.duration_seconds,
+    evaluationIntervals: summaryIntervals(r),
+    verdict: r.verdict_json ? (JSON.parse(r.verdict_json) as LearningVerdict) : null,
+    durationSeconds:
+      r.duration_seconds + (r.running_since ? Math.max(0, (Date.now() - Date.parse(r.running_since)) / 1000) : 0),
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     createdAt: r.created_at,
@@ -138,27 +169,50 @@ export class RunStore {
     }
   }
 
+  /**
+   * Sets the status. Duration is wall-clock: entering `running` opens a running period, a final status closes
+   * it and adds its length to duration_seconds (so a resumed run counts only the time it actually ran).
+   */
   setStatus(id: number, status: RunStatus, patch: { error?: string | null; hostPid?: number | null } = {}): void {
-    const now = new Date().toISOString()
+    const now = new Date()
+    const iso = now.toISOString()
     const final = status === 'completed' || status === 'stopped' || status === 'failed' || status === 'interrupted'
-    this.db
-      .prepare(
-        `UPDATE runs SET status = ?, error = ?,
-           started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
-           finished_at = CASE WHEN ? THEN ? ELSE NULL END,
-           host_pid = ?
-         WHERE id = ?`
-      )
-      .run(
-        status,
-        patch.error ?? null,
-        status,
-        now,
-        final ? 1 : 0,
-        now,
-        final ? null : (patch.hostPid ?? process.pid),
-        id
-      )
+    const running = status === 'running' ? 1 : 0
+    this.db.transaction(() => {
+      const { running_since: since } = this.db.prepare('SELECT running_since FROM runs WHERE id = ?').get(id) as {
+        running_since: string | null
+      }
+      const ran = final && since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, error = ?,
+             started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END,
+             finished_at = CASE WHEN ? THEN ? ELSE NULL END,
+             running_since = CASE WHEN ? THEN COALESCE(running_since, ?) WHEN ? THEN NULL ELSE running_since END,
+             duration_seconds = duration_seconds + ?,
+             host_pid = ?
+           WHERE id = ?`
+        )
+        .run(
+          status,
+          patch.error ?? null,
+          running,
+          iso,
+          final ? 1 : 0,
+          iso,
+          running,
+          iso,
+          final ? 1 : 0,
+          ran,
+          final ? null : (patch.hostPid ?? process.pid),
+          id
+        )
+    })()
+  }
+
+  /** Stores the learning verdict computed when the run ended. */
+  setVerdict(id: number, verdict: LearningVerdict): void {
+    this.db.prepare('UPDATE runs SET verdict_json = ? WHERE id = ?').run(JSON.stringify(verdict), id)
   }
 
   setEngineInfo(id: number, backbone: BackboneInfo, backend: string): void {
@@ -167,7 +221,10 @@ export class RunStore {
       .run(JSON.stringify(backbone), backend, id)
   }
 
-  /** Records one epoch (replacing it when a resumed run repeats it) and the running best val accuracy. */
+  /**
+   * Records one epoch (replacing it when a resumed run repeats it) and the running best val accuracy. Epoch
+   * seconds are not the run's duration (setStatus measures that on the wall clock).
+   */
   addEpoch(id: number, m: EpochMetrics): void {
     this.db.transaction(() => {
       this.db
@@ -178,10 +235,10 @@ export class RunStore {
         .run(id, m.stage, m.epoch, m.loss, m.accuracy, m.valLoss, m.valAccuracy, m.lr, m.seconds)
       this.db
         .prepare(
-          `UPDATE runs SET stage = ?, duration_seconds = duration_seconds + ?,
+          `UPDATE runs SET stage = ?,
              best_val_accuracy = MAX(COALESCE(best_val_accuracy, 0), COALESCE(?, 0)) WHERE id = ?`
         )
-        .run(m.stage, m.seconds, m.valAccuracy, id)
+        .run(m.stage, m.valAccuracy, id)
     })()
   }
 
@@ -197,18 +254,33 @@ export class RunStore {
       .run(id, new Date().toISOString(), line.slice(0, 2000))
   }
 
-  setResult(id: number, r: { evaluation: Evaluation | null; modelDir: string; bestValAccuracy: number | null }): void {
+  /** Stores the job result: evaluation, model folder, and which engine ran each stage (kept when absent). */
+  setResult(
+    id: number,
+    r: {
+      evaluation: Evaluation | null
+      modelDir: string
+      bestValAccuracy: number | null
+      stageBackends?: StageBackends
+      modelOrigin?: ModelOrigin
+    }
+  ): void {
     this.db
       .prepare(
-        `UPDATE runs SET evaluation_json = ?, test_accuracy = ?, macro_f1 = ?, model_dir = ?,
-           best_val_accuracy = COALESCE(?, best_val_accuracy) WHERE id = ?`
+        `UPDATE runs SET evaluation_json = ?, evaluation_split = ?, evaluation_accuracy = ?, macro_f1 = ?,
+           model_dir = ?, best_val_accuracy = COALESCE(?, best_val_accuracy),
+           stage_backends_json = COALESCE(?, stage_backends_json), model_origin_json = COALESCE(?, model_origin_json)
+         WHERE id = ?`
       )
       .run(
         r.evaluation ? JSON.stringify(r.evaluation) : null,
+        r.evaluation?.split ?? null,
         r.evaluation?.accuracy ?? null,
         r.evaluation?.macroF1 ?? null,
         r.modelDir,
         r.bestValAccuracy,
+        r.stageBackends ? JSON.stringify(r.stageBackends) : null,
+        r.modelOrigin ? JSON.stringify(r.modelOrigin) : null,
         id
       )
   }
@@ -243,16 +315,21 @@ export class RunStore {
    * Runs left `running` or `queued` by an app process that no longer exists (crash, kill, power loss) become
    * `interrupted`, so the UI offers resume. Runs owned by a live process (another app instance) are left alone.
    */
-  markOrphansInterrupted(isAlive: (pid: number) => boolean): number[] {
-    const rows = this.db.prepare(`SELECT id, host_pid FROM runs WHERE status IN ('running', 'queued')`).all() as {
-      id: number
-      host_pid: number | null
-    }[]
-    const orphans = rows.filter((r) => r.host_pid === null || !isAlive(r.host_pid)).map((r) => r.id)
+  markOrphansInterrupted(isAlive?: (pid: number) => boolean): number[] {
+    const orphans = findOrphans(this.db, 'runs', ['running', 'queued'], isAlive)
     for (const id of orphans) {
-      this.setStatus(id, 'interrupted', { error: 'the app or its engine stopped while this run was in progress' })
-      this.addLog(id, 'marked interrupted: the process running it is gone; resume continues from the last saved epoch')
+      this.markInterrupted(
+        id,
+        'the app or its engine stopped while this run was in progress',
+        'marked interrupted: the process running it is gone; resume continues from the last saved epoch'
+      )
     }
     return orphans
+  }
+
+  /** A run whose engine was stopped from outside (app shutdown, lost process): resume stays possible. */
+  markInterrupted(id: number, error: string, logLine: string): void {
+    this.setStatus(id, 'interrupted', { error })
+    this.addLog(id, logLine)
   }
 }

@@ -7,6 +7,7 @@ import type {
   InferenceModelInfo
 } from '../../../shared/contract/inference'
 import { DEFAULT_LOW_CONFIDENCE } from '../../../shared/contract/inference'
+import { isFlaggedVerdict } from '../../../shared/contract/training'
 import { api } from '../lib/api'
 import { viewerState } from '../viewer/viewer-state.svelte'
 import { saliencyState } from './saliency-state.svelte'
@@ -43,7 +44,11 @@ export class ClassifyState {
   folder = $state('')
   threshold = $state(DEFAULT_LOW_CONFIDENCE)
   saliency = $state(true)
+  /** Test-time augmentation: average over a left–right mirror and shifts, and store each image's spread. */
+  tta = $state(false)
   starting = $state(false)
+  /** The model folder the user confirmed using although it is flagged (did not learn / overfit); per model. */
+  acceptedFlaggedModel = $state<string | null>(null)
   formError = $state<string | null>(null)
 
   jobs = $state.raw<InferenceJobSummary[]>([])
@@ -75,6 +80,10 @@ export class ClassifyState {
     this.source.kind === 'run'
       ? (this.models.find((m) => m.runId === (this.source as { runId: number }).runId) ?? null)
       : this.folderModel
+  )
+  /** The chosen model is flagged and the user has not yet confirmed using it. */
+  readonly needsFlagConfirmation: boolean = $derived(
+    isFlaggedVerdict(this.selectedModel?.verdict) && this.acceptedFlaggedModel !== this.selectedModel?.modelDir
   )
   readonly running: boolean = $derived(this.jobs.some((j) => j.status === 'running'))
 
@@ -148,13 +157,20 @@ export class ClassifyState {
       this.formError = 'Choose a trained model, or type the path of a model folder'
       return
     }
+    if (this.needsFlagConfirmation) {
+      this.formError = `This model is flagged (${this.selectedModel?.verdict?.summary}): confirm that you want to use it anyway`
+      return
+    }
     this.starting = true
     try {
       const job = await api.inference.startJob({
         ...model,
+        acceptFlaggedModel:
+          this.acceptedFlaggedModel !== null && this.acceptedFlaggedModel === this.selectedModel?.modelDir,
         folder,
         lowConfidenceThreshold: this.threshold,
-        saliency: this.saliency
+        saliency: this.saliency,
+        tta: this.tta
       })
       await this.refreshJobs()
       await this.select(job.id)
@@ -274,11 +290,11 @@ export class ClassifyState {
     const dir = p.path.slice(0, Math.max(p.path.lastIndexOf('/'), p.path.lastIndexOf('\\'))) || p.path
     // Stepping through results of one folder must not rescan it every time.
     if (!v.opened?.roots.includes(dir)) {
-      v.pathInput = dir
+      v.opener.pathInput = dir
       await v.openPaths([dir])
     }
-    if (v.openError && !v.opened) {
-      this.viewerError = v.openError
+    if (v.opener.openError && !v.opened) {
+      this.viewerError = v.opener.openError
       return
     }
     const series = v.series.find((s) => s.entries.some((e) => e.path === p.path))
@@ -287,6 +303,8 @@ export class ClassifyState {
       return
     }
     if (series.key !== v.seriesKey) v.selectSeries(series.key)
+    // A volume is classified slice by slice along its axial plane.
+    if (p.kind === 'nifti') v.setPlane('axial')
     const at = v.stack.findIndex((s) => s.entry.path === p.path && s.frame === p.frame)
     if (at >= 0) v.go(at)
   }

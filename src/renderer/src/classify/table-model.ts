@@ -8,12 +8,17 @@ export interface ResultFilter {
   confidence: 'all' | 'low' | 'confident'
   /** Case-insensitive substring of the path, series or patient; '' = all. */
   text: string
+  /**
+   * Only predictions whose test-time-augmentation uncertainty (probability units) is at least this; 0 = all.
+   * Predictions without an uncertainty (jobs run without TTA) never pass a positive bound.
+   */
+  minUncertainty?: number
 }
 
-export type SortKey = 'order' | 'path' | 'predicted' | 'confidence' | 'series'
+export type SortKey = 'order' | 'path' | 'predicted' | 'confidence' | 'uncertainty' | 'series'
 export type SortDir = 'asc' | 'desc'
 
-export const NO_FILTER: ResultFilter = { className: '', confidence: 'all', text: '' }
+export const NO_FILTER: ResultFilter = { className: '', confidence: 'all', text: '', minUncertainty: 0 }
 
 /** The predictions that pass `f`, in their input order. */
 export function filterPredictions(rows: readonly ImagePrediction[], f: ResultFilter): ImagePrediction[] {
@@ -22,6 +27,7 @@ export function filterPredictions(rows: readonly ImagePrediction[], f: ResultFil
     if (f.className && p.predicted !== f.className) return false
     if (f.confidence === 'low' && !p.lowConfidence) return false
     if (f.confidence === 'confident' && p.lowConfidence) return false
+    if ((f.minUncertainty ?? 0) > 0 && (p.uncertainty ?? -1) < (f.minUncertainty ?? 0)) return false
     if (text) {
       const hay = `${p.path} ${p.seriesLabel} ${p.patientId ?? ''} ${p.patientName ?? ''}`.toLowerCase()
       if (!hay.includes(text)) return false
@@ -44,6 +50,8 @@ export function sortPredictions(rows: readonly ImagePrediction[], key: SortKey, 
         return a.predicted.localeCompare(b.predicted)
       case 'confidence':
         return a.confidence - b.confidence
+      case 'uncertainty':
+        return (a.uncertainty ?? -1) - (b.uncertainty ?? -1)
       case 'series':
         return a.seriesLabel.localeCompare(b.seriesLabel, undefined, { numeric: true })
     }

@@ -4,7 +4,7 @@ import { ItemGridState } from './item-grid-state.svelte'
 import { formatCount } from './labels'
 
 /** The panels of the Datasets view. */
-export type DatasetsTab = 'items' | 'split' | 'leakage' | 'export' | 'import'
+export type DatasetsTab = 'items' | 'split' | 'leakage' | 'review' | 'map' | 'export' | 'import'
 
 /** A one-line outcome of the last action, shown above the grid. */
 export interface Notice {

@@ -6,7 +6,22 @@ import { emptyMap, withEntry, withoutEntry } from './immutable-map'
 export interface Resolution {
   action: 'keep-together' | 'exclude'
   changed: number
+  /** Its undo entry; null when nothing changed. */
+  opId: number | null
 }
+
+/** A bulk action waiting for the user's confirmation, with what it will change (counted by a dry run). */
+export interface PendingAction {
+  finding: LeakageFinding
+  action: Resolution['action']
+  /** Items that will change split (keep-together, including their group) or be excluded. */
+  changed: number
+  split: Split | undefined
+  keepItemId: number | undefined
+}
+
+/** More items than this, in the finding or in what the action changes, and the action asks first. */
+export const CONFIRM_ABOVE = 3
 
 /**
  * The leakage panel: the Hamming threshold, the report, and per-finding resolution (keep the files together in
@@ -24,6 +39,8 @@ export class LeakageState {
   keep = $state.raw(emptyMap<string, number>())
   /** Per finding: the split to keep together in (undefined = where most of them are). */
   target = $state.raw(emptyMap<string, Split>())
+  /** The bulk action the confirmation dialog shows, if any. */
+  pending = $state.raw<PendingAction | null>(null)
   private reportFor: number | null = null
 
   /** `onChanged` runs after a resolution changed the dataset (the view refetches counts and the undo stack). */
@@ -66,20 +83,76 @@ export class LeakageState {
     this.target = split ? withEntry(this.target, findingId, split) : withoutEntry(this.target, findingId)
   }
 
+  /**
+   * Resolves a finding. When the finding, or what the action would change (keep-together also moves the items'
+   * groups), holds more than a handful of items, it first counts the change with a dry run and waits for
+   * `confirm()`.
+   */
   async resolve(datasetId: number, f: LeakageFinding, action: Resolution['action']): Promise<void> {
     this.error = null
+    const split = action === 'keep-together' ? this.target.get(f.id) : undefined
+    const keepItemId = action === 'exclude' ? (this.keep.get(f.id) ?? f.items[0].itemId) : undefined
+    const itemIds = f.items.map((i) => i.itemId)
     try {
-      const r = await api.datasets.resolveLeakage({
-        datasetId,
-        itemIds: f.items.map((i) => i.itemId),
-        action,
-        split: action === 'keep-together' ? this.target.get(f.id) : undefined,
-        keepItemId: action === 'exclude' ? (this.keep.get(f.id) ?? f.items[0].itemId) : undefined
-      })
-      this.resolved = withEntry(this.resolved, f.id, { action, changed: r.changed })
-      this.onChanged()
+      const dry = await api.datasets.resolveLeakage({ datasetId, itemIds, action, split, keepItemId, dryRun: true })
+      if (f.items.length > CONFIRM_ABOVE || dry.changed > CONFIRM_ABOVE) {
+        this.pending = { finding: f, action, changed: dry.changed, split, keepItemId }
+        return
+      }
+      await this.apply(datasetId, { finding: f, action, changed: dry.changed, split, keepItemId })
     } catch (err) {
       this.error = `${f.id}: ${(err as Error).message}`
     }
+  }
+
+  /** Carries out the pending bulk action. */
+  async confirm(datasetId: number): Promise<void> {
+    const p = this.pending
+    this.pending = null
+    if (!p) return
+    try {
+      await this.apply(datasetId, p)
+    } catch (err) {
+      this.error = `${p.finding.id}: ${(err as Error).message}`
+    }
+  }
+
+  cancel(): void {
+    this.pending = null
+  }
+
+  /**
+   * Undoes a resolution, when it is still the newest action on the dataset's undo stack (otherwise the user
+   * undoes it, and what came after it, from the curation history).
+   */
+  async undo(datasetId: number, findingId: string): Promise<void> {
+    const done = this.resolved.get(findingId)
+    if (!done || done.opId === null) return
+    this.error = null
+    try {
+      const [newest] = await api.datasets.history({ datasetId })
+      if (newest?.id !== done.opId) {
+        this.error = 'Newer changes were made since; undo them first in the curation history.'
+        return
+      }
+      await api.datasets.undo({ datasetId, count: 1 })
+      this.resolved = withoutEntry(this.resolved, findingId)
+      this.onChanged()
+    } catch (err) {
+      this.error = `${findingId}: ${(err as Error).message}`
+    }
+  }
+
+  private async apply(datasetId: number, p: PendingAction): Promise<void> {
+    const f = p.finding
+    const r = await api.datasets.resolveLeakage({
+      datasetId,
+      itemIds: f.items.map((i) => i.itemId),
+      action: p.action,
+      split: p.split,
+      keepItemId: p.keepItemId
+    })
+    this.resolved = withEntry(this.resolved, f.id, { action: p.action, changed: r.changed, opId: r.opId })
+    this.onChanged()
   }
 }

@@ -83,6 +83,16 @@ export function formFromConfig(c: SplitConfig): SplitForm {
   }
 }
 
+/** The form with `g` as its grouping (the other fields unchanged). */
+export function formWithGroupBy(f: SplitForm, g: GroupBy): SplitForm {
+  return {
+    ...f,
+    groupKind: g.kind,
+    folderLevel: g.kind === 'folder' ? g.level : f.folderLevel,
+    pattern: g.kind === 'regex' ? g.pattern : f.pattern
+  }
+}
+
 /** One line describing a grouping, e.g. "patient (0010,0020)", "folder level 1", "regex ^(\w+)/". */
 export function describeGroupBy(g: GroupBy): string {
   switch (g.kind) {

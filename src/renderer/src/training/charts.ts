@@ -134,6 +134,8 @@ function logTick(v: number): string {
 export function baseOptions(o: {
   xTitle: string
   yTitle?: string
+  /** Logarithmic x axis (the learning-rate finder plots loss against the rate). */
+  xLog?: boolean
   yLog?: boolean
   yMin?: number
   yMax?: number
@@ -151,11 +153,11 @@ export function baseOptions(o: {
     interaction: { mode: 'nearest' as const, intersect: false },
     scales: {
       x: {
-        type: 'linear' as const,
+        type: o.xLog ? ('logarithmic' as const) : ('linear' as const),
         min: o.xMin,
         max: o.xMax,
         grid,
-        ticks,
+        ticks: o.xLog ? { ...ticks, callback: (v: string | number) => logTick(Number(v)) } : ticks,
         title: { display: true, text: o.xTitle, color: '#8a94a3' }
       },
       y: {

@@ -1,12 +1,8 @@
-/** '3 h 05 min', '12 min 40 s', '8 s'; '–' for null. */
+import { formatDuration as formatSharedDuration } from '../../../shared/format-duration'
+/** '3 h 05 min', '12 min 40 s', '8 s' (see `shared/format-duration`); '–' for null. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–'
-  const s = Math.max(0, Math.round(seconds))
-  if (s < 60) return `${s} s`
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
-  const h = Math.floor(s / 3600)
-  if (h >= 48) return `${(s / 86400).toFixed(1)} days`
-  return `${h} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min`
+  return formatSharedDuration(seconds)
 }
 
 /** 0.8731 → '87.3 %'; '–' for null. */

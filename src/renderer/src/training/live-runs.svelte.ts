@@ -1,7 +1,15 @@
-import type { RunDetail, RunEvent, RunStatus, RunSummary, TrainingConfig } from '../../../shared/contract/training'
+import type {
+  LearningVerdict,
+  RunDetail,
+  RunEvent,
+  RunStatus,
+  RunSummary,
+  TrainingConfig
+} from '../../../shared/contract/training'
 import { SvelteMap } from 'svelte/reactivity'
 import { api } from '../lib/api'
 import { clockTime } from './format'
+import { nextProgress, type ProgressFields } from './progress-text'
 import { RunCurves } from './run-curves'
 
 /** Log lines kept per live run (the catalog keeps them all). */
@@ -26,6 +34,10 @@ export class LiveRun {
   batches = $state(0)
   imagesPerSecond = $state<number | null>(null)
   etaSeconds = $state<number | null>(null)
+  /** Set the moment Cancel is pressed, until the run reaches a final status (the button says so at once). */
+  cancelRequested = $state(false)
+  /** The learning verdict, from the final status event or the stored run. */
+  verdict = $state.raw<LearningVerdict | null>(null)
   log = $state.raw<string[]>([])
   /** Bumps whenever the curves gain points or marks. */
   version = $state(0)
@@ -42,6 +54,7 @@ export class LiveRun {
     this.status = d.status
     this.error = d.error
     this.config = d.config
+    this.verdict = d.verdict
     this.stage = d.stage
     this.curves = RunCurves.fromDetail(d)
     const last = d.epochs.at(-1)
@@ -70,47 +83,35 @@ export class LiveRun {
     return !FINAL.has(this.status)
   }
 
+  /** The fields live events change (see nextProgress). */
+  private get progress(): ProgressFields {
+    const { stage, epoch, batch, batches, imagesPerSecond, etaSeconds, phase, phaseProgress } = this
+    return { stage, epoch, batch, batches, imagesPerSecond, etaSeconds, phase, phaseProgress }
+  }
+
+  private set progress(p: ProgressFields) {
+    Object.assign(this, p)
+  }
+
   apply(e: RunEvent): void {
+    this.progress = nextProgress(this.progress, e)
     switch (e.type) {
       case 'status':
         this.status = e.status
         this.error = e.error ?? null
-        if (FINAL.has(e.status)) {
-          this.phase = null
-          this.etaSeconds = null
-        }
-        break
-      case 'phase':
-        this.phase = e.text
-        this.phaseProgress = e.progress
+        if (e.verdict) this.verdict = e.verdict
+        if (FINAL.has(e.status)) this.cancelRequested = false
         break
       case 'batch':
-        this.phase = null
-        this.stage = e.stage
-        this.epoch = e.epoch + 1
-        this.batch = e.batch + 1
-        this.batches = e.batches
-        this.imagesPerSecond = e.imagesPerSecond
-        this.etaSeconds = e.etaSeconds
         this.curves.addBatch(e.stage, e.epoch, e.batch, e.batches, e.loss)
         this.version++
         break
       case 'epoch':
-        this.stage = e.metrics.stage
-        this.epoch = e.metrics.epoch + 1
-        this.batch = this.batches
-        this.etaSeconds = e.etaSeconds
         if (!this.curves.addEpoch(e.metrics)) this.resetKey++
         this.version++
         break
       case 'mark':
         this.curves.addMark(e.mark)
-        if (e.mark.kind === 'stage' && e.mark.stage !== this.stage) {
-          this.stage = e.mark.stage
-          this.epoch = e.mark.epoch
-          this.batch = 0
-          this.batches = 0
-        }
         this.version++
         break
       case 'log': {
@@ -202,8 +203,19 @@ export class LiveRuns {
     return summary
   }
 
+  /** Asks the engine to stop; the run shows "Cancelling…" at once, and again offers Cancel if the call fails. */
   async cancel(id: number): Promise<void> {
-    await api.training.cancelRun({ runId: id })
+    const run = this.live.get(id)
+    if (run) run.cancelRequested = true
+    try {
+      await api.training.cancelRun({ runId: id })
+    } catch (err) {
+      if (run) {
+        run.cancelRequested = false
+        run.error = `Cancel failed: ${(err as Error).message}`
+      }
+      throw err
+    }
   }
 
   async resume(id: number): Promise<void> {

@@ -23,9 +23,14 @@ export const BUILTIN_PRESETS: TrainingPreset[] = [
   },
   {
     name: 'Quick CPU (stage 1 on cached embeddings)',
-    config: { stage1: { mode: 'embeddings' }, stage2: { enabled: false } },
+    config: {
+      stage1: { mode: 'embeddings', augmentVariants: 0 },
+      stage2: { enabled: false },
+      augmentation: { enabled: false }
+    },
     builtIn: true,
-    description: 'Stage 1 only, on backbone embeddings computed once: minutes on a laptop CPU; no fine-tuning'
+    description:
+      'Stage 1 only, on backbone embeddings computed once: minutes on a laptop CPU; no fine-tuning and no augmentation (set Augmented variants above 0 and turn augmentation on to cache augmented copies)'
   }
 ]
 

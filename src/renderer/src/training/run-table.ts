@@ -1,4 +1,10 @@
-import type { RunStatus, RunSummary } from '../../../shared/contract/training'
+import { stageBackendsLabel, type RunStatus, type RunSummary } from '../../../shared/contract/training'
+
+/**
+ * The Backend column: the engine of each stage as recorded ('ort · ort'), else the engine process's backend
+ * (runs that have not ended, or ended before per-stage backends were recorded).
+ */
+export const backendText = (r: RunSummary): string | null => stageBackendsLabel(r.stageBackends, true) ?? r.backend
 
 /** Sortable columns of the runs table. */
 export type RunColumn =
@@ -8,7 +14,8 @@ export type RunColumn =
   | 'backbone'
   | 'backend'
   | 'bestValAccuracy'
-  | 'testAccuracy'
+  | 'evaluationAccuracy'
+  | 'verdict'
   | 'macroF1'
   | 'durationSeconds'
   | 'startedAt'
@@ -26,13 +33,15 @@ const key = (r: RunSummary, c: RunColumn): string | number | null => {
     case 'name':
       return r.name.toLowerCase()
     case 'backend':
-      return r.backend
+      return backendText(r)
+    case 'verdict':
+      return r.verdict?.kind ?? null
     default:
       return r[c]
   }
 }
 
-/** Filters and sorts runs; missing values (no test accuracy yet) sort last in both directions. */
+/** Filters and sorts runs; missing values (no evaluation yet) sort last in both directions. */
 export function tableRows(
   runs: readonly RunSummary[],
   filter: RunFilter,
@@ -43,7 +52,9 @@ export function tableRows(
     (r) =>
       (filter.status === 'all' || r.status === filter.status) &&
       (!q ||
-        [r.name, r.datasetName, r.backbone, r.backend ?? '', r.note, r.status].some((s) => s.toLowerCase().includes(q)))
+        [r.name, r.datasetName, r.backbone, backendText(r) ?? '', r.note, r.status].some((s) =>
+          s.toLowerCase().includes(q)
+        ))
   )
   return rows.sort((a, b) => {
     const x = key(a, sort.column)

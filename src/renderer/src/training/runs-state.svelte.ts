@@ -1,4 +1,4 @@
-import type { RunDetail, RunStatus } from '../../../shared/contract/training'
+import type { ExportedModel, RunDetail, RunStatus } from '../../../shared/contract/training'
 import { SvelteMap } from 'svelte/reactivity'
 import { api } from '../lib/api'
 import { liveRuns } from './live-runs.svelte'
@@ -19,6 +19,10 @@ export class RunsState {
   /** Details fetched for the open and the compared runs, by id. */
   readonly details = new SvelteMap<number, RunDetail>()
   error = $state<string | null>(null)
+  /** The last report exported this session: where it was written and a blob URL to download it again. */
+  report = $state<{ runId: number; path: string; url: string; fileName: string } | null>(null)
+  /** The last model exported this session (ONNX file or tfjs folder in the workspace exports/). */
+  exportedModel = $state.raw<ExportedModel | null>(null)
 
   readonly rows = $derived(
     tableRows(liveRuns.runs, { text: this.text, status: this.status }, { column: this.column, desc: this.desc })
@@ -73,6 +77,31 @@ export class RunsState {
   async annotate(id: number, note: string): Promise<void> {
     await api.training.annotateRun({ runId: id, note })
     await Promise.all([liveRuns.refresh(), this.load(id)])
+  }
+
+  /**
+   * Writes the run's HTML report to the workspace exports/ and downloads it. The HTML comes back with the call,
+   * so the download works the same in Electron and in a browser.
+   */
+  async exportReport(id: number): Promise<void> {
+    const r = await api.training.exportReport({ runId: id })
+    if (this.report) URL.revokeObjectURL(this.report.url)
+    const url = URL.createObjectURL(new Blob([r.html], { type: 'text/html' }))
+    this.report = { runId: id, path: r.path, url, fileName: r.fileName }
+    const a = document.createElement('a')
+    a.href = url
+    a.download = r.fileName
+    a.click()
+  }
+
+  /** Copies the run's model to the workspace exports/ as model.onnx or as the tfjs folder. */
+  async exportModel(id: number, format: 'onnx' | 'tfjs'): Promise<void> {
+    this.exportedModel = await api.training.exportModel({ runId: id, format })
+  }
+
+  /** Puts a path on the clipboard. */
+  async copyPath(text: string): Promise<void> {
+    await navigator.clipboard.writeText(text)
   }
 
   async remove(id: number): Promise<void> {

@@ -23,7 +23,10 @@ export class TrainingForm {
   datasets = $state.raw<DatasetSummary[]>([])
   datasetId = $state<number | null>(null)
   versions = $state.raw<DatasetVersion[]>([])
-  /** null = the current curation, frozen at launch. */
+  /**
+   * null = the current curation (labels, splits and exclusions as they are now), frozen as a new version at
+   * launch. A dataset with frozen versions starts on its newest one.
+   */
   versionId = $state<number | null>(null)
   classes = $state.raw<ClassSummary[]>([])
   loadError = $state<string | null>(null)
@@ -67,6 +70,21 @@ export class TrainingForm {
   })
 
   /** Why launching is not possible now, or null. */
+  /**
+   * Warnings per form section. Augmentation only acts on images the model sees while training: with stage 1 on
+   * cached embeddings, no augmented variants and no stage 2, it is on in the form but changes nothing.
+   */
+  readonly sectionNotes: Record<string, string> = $derived.by(() => {
+    const c = this.check.config
+    if (!c) return {}
+    const unused =
+      c.augmentation.enabled && c.stage1.mode === 'embeddings' && c.stage1.augmentVariants === 0 && !c.stage2.enabled
+    const notes: Record<string, string> = {}
+    if (unused)
+      notes.augmentation =
+        'Augmentation is off in effect: stage 1 trains on embeddings of the original images (0 augmented variants) and stage 2 is off. Set Augmented variants above 0 to use it.'
+    return notes
+  })
   readonly blocker: string | null = $derived.by(() => {
     if (this.datasetId === null) return 'Choose a dataset'
     if (this.balance.length < 2) return 'The dataset needs at least 2 classes with images'
@@ -107,6 +125,7 @@ export class TrainingForm {
     if (this.datasetId !== id) return
     this.versions = versions
     this.classes = classes
+    if (changed) this.versionId = newestVersion(versions)?.id ?? null
   }
 
   set(path: readonly string[], value: unknown): void {
@@ -153,7 +172,10 @@ export class TrainingForm {
     this.backboneError = null
     this.backboneCheck = null
     try {
-      this.backboneCheck = await api.training.checkBackbone({ kind: b.kind ?? 'nsfwjs', path: b.path || undefined })
+      const check = await api.training.checkBackbone({ kind: b.kind ?? 'nsfwjs', path: b.path || undefined })
+      // Runs use the copy in the workspace, not the outside path that was checked.
+      if (check.importedPath) this.set(['backbone', 'path'], check.importedPath)
+      this.backboneCheck = check
     } catch (err) {
       this.backboneError = (err as Error).message
     } finally {
@@ -183,3 +205,8 @@ export class TrainingForm {
 
 /** The session's one form. */
 export const trainingForm = new TrainingForm()
+
+/** The frozen version with the highest number, or null when the dataset has none. */
+export function newestVersion(versions: readonly DatasetVersion[]): DatasetVersion | null {
+  return versions.reduce<DatasetVersion | null>((best, v) => (!best || v.number > best.number ? v : best), null)
+}

@@ -1,5 +1,5 @@
 import type { ViewTransform } from './view-transform'
-import { WindowRenderer, type FramePixels, type WindowParams } from './window-lut'
+import { WindowRenderer, type FramePixels, type WindowParams } from '../../../shared/display/window-lut'
 
 /** Timing of one window/level re-render, milliseconds (performance.now). */
 export interface PaintTiming {

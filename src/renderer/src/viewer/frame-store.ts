@@ -1,12 +1,16 @@
-import type { FrameData } from '../../../shared/contract/imaging'
+import type { FrameData, ViewerPlane } from '../../../shared/contract/imaging'
 import { frameKey } from './stack'
 
-/** Frames kept in the renderer, in bytes of modality values: 192 MiB ≈ 190 slices of 512×512. */
+/**
+ * The application's one frame cache budget, in bytes of modality values: 192 MiB ≈ 190 slices of 512×512
+ * (Float32). Main keeps no decoded frames (imaging-service passes budget 0 to its FrameCache), so this is all
+ * the memory decoded frames take.
+ */
 export const FRAME_STORE_BYTES = 192 * 1024 * 1024
 
 /**
- * The renderer's frame cache: scrolling back and cine loops reuse frames already received, and prefetching
- * the next slices shares in-flight requests with the display. Least recently used frames go first.
+ * The frame cache: scrolling back, cine loops and series thumbnails reuse frames already received, and
+ * prefetching the next slices shares in-flight requests with the display. Least recently used frames go first.
  */
 export class FrameStore {
   private readonly frames = new Map<string, FrameData>()
@@ -14,13 +18,13 @@ export class FrameStore {
   private bytes = 0
 
   constructor(
-    private readonly fetchFrame: (path: string, frame: number) => Promise<FrameData>,
+    private readonly fetchFrame: (path: string, frame: number, plane?: ViewerPlane) => Promise<FrameData>,
     private readonly budget = FRAME_STORE_BYTES
   ) {}
 
   /** The frame if already here (no request), marking it recently used. */
-  peek(path: string, frame: number): FrameData | undefined {
-    const key = frameKey(path, frame)
+  peek(path: string, frame: number, plane?: ViewerPlane): FrameData | undefined {
+    const key = frameKey(path, frame, plane)
     const hit = this.frames.get(key)
     if (hit) {
       this.frames.delete(key)
@@ -30,13 +34,13 @@ export class FrameStore {
   }
 
   /** The frame, fetched once however many callers ask at the same time. */
-  get(path: string, frame: number): Promise<FrameData> {
-    const hit = this.peek(path, frame)
+  get(path: string, frame: number, plane?: ViewerPlane): Promise<FrameData> {
+    const hit = this.peek(path, frame, plane)
     if (hit) return Promise.resolve(hit)
-    const key = frameKey(path, frame)
+    const key = frameKey(path, frame, plane)
     let p = this.inflight.get(key)
     if (!p) {
-      p = this.fetchFrame(path, frame)
+      p = this.fetchFrame(path, frame, plane)
         .then((data) => {
           this.store(key, data)
           return data
@@ -48,12 +52,12 @@ export class FrameStore {
   }
 
   /** Starts fetching frames nobody waits for yet; failures are ignored (they surface when displayed). */
-  prefetch(items: { path: string; frame: number }[], maxInFlight = 4): void {
+  prefetch(items: { path: string; frame: number; plane?: ViewerPlane }[], maxInFlight = 4): void {
     for (const it of items) {
       if (this.inflight.size >= maxInFlight) return
-      const key = frameKey(it.path, it.frame)
+      const key = frameKey(it.path, it.frame, it.plane)
       if (this.frames.has(key) || this.inflight.has(key)) continue
-      this.get(it.path, it.frame).catch(() => undefined)
+      this.get(it.path, it.frame, it.plane).catch(() => undefined)
     }
   }
 

@@ -1,25 +1,31 @@
-import type { FrameData, ImageProblem, OpenResult, SeriesGroup, TagRow } from '../../../shared/contract/imaging'
+import type {
+  FrameData,
+  ImageProblem,
+  OpenResult,
+  SeriesGroup,
+  ViewerPlane,
+  VolumeInfo
+} from '../../../shared/contract/imaging'
 import { api } from '../lib/api'
-import { uploadDroppedFile } from './drop-upload'
 import { FrameStore } from './frame-store'
-import { DEFAULT_FPS, MAX_FPS, MIN_FPS, WINDOW_PRESETS, type WindowPreset } from './presets'
+import { readPixel, type PixelReadout } from './pixel-readout'
+import { presetsFor, type WindowPreset } from './presets'
+import { performAction } from './perform-action'
 import type { ViewerAction } from './shortcuts'
-import { buildStack, formatValue, type StackItem } from './stack'
-import { actualSizeView, fitView, panBy, zoomAt, type ViewTransform } from './view-transform'
-import type { WindowParams } from './window-lut'
+import { sliceLocations } from './slice-geometry'
+import { buildStack, type StackItem } from './stack'
+import { CineState } from './state/cine.svelte'
+import { CompareState } from './state/compare.svelte'
+import { MeasureState } from './state/measure.svelte'
+import { OpenerState } from './state/opener.svelte'
+import { ViewerPrefs } from './state/prefs.svelte'
+import { TagPanelState } from './state/tag-panel.svelte'
+import { ViewTransformState } from './state/view-transform.svelte'
+import { WindowLevelState } from './state/window-level.svelte'
+import { WheelSteps } from './wheel-steps'
 
-/** The window/level in use, in modality units, and where it came from (shown in the overlay). */
-export interface ActiveWindow extends WindowParams {
-  label: string
-}
-
-/** Pixel readout under the cursor. */
-export interface PixelReadout {
-  x: number
-  y: number
-  /** Value with units, e.g. '-12 HU', or 'R 10 G 20 B 30'. */
-  text: string
-}
+export type { ActiveWindow } from './state/window-level.svelte'
+export type { PixelReadout } from './pixel-readout'
 
 /** How many slices ahead cine and scrolling request before they are shown. */
 const PREFETCH_AHEAD = 6
@@ -30,20 +36,15 @@ function errorProblem(err: unknown): ImageProblem {
 }
 
 /**
- * Everything the viewer shows: what is open, which series and slice, the frame's pixels, window/level,
- * zoom/pan, cine, tags and help. One instance (`viewerState`) lives for the whole session, so other views
- * can call `viewerState.open(path)` and the viewer keeps its place when the user switches views.
+ * The viewer: which series and slice is on screen and its pixels (navigation lives here), composed with one
+ * state object per concern: `opener` (paths, uploads, errors), `wl` (window/level, per series), `transform`
+ * (zoom/pan), `cine`, `tags` and `prefs`. One instance (`viewerState`) lives for the whole session, so other
+ * views can call `viewerState.open(path)` and the viewer keeps its place when the user switches views.
+ *
+ * To add a way of turning a series into slider positions (e.g. volume planes), change `stack`: everything
+ * else reads positions from it.
  */
 export class ViewerState {
-  /** Text of the "Open path" field. */
-  pathInput = $state('')
-  opened = $state.raw<OpenResult | null>(null)
-  /** Why the last open failed (refused path, missing file, upload error). */
-  openError = $state<string | null>(null)
-  opening = $state(false)
-  /** Upload progress of dropped files, e.g. 'Uploading scan.dcm 40%'. */
-  uploadStatus = $state<string | null>(null)
-
   seriesKey = $state<string | null>(null)
   /** Position in `stack`, 0-based. */
   index = $state(0)
@@ -51,59 +52,53 @@ export class ViewerState {
   /** Why the current position shows no image. */
   problem = $state.raw<ImageProblem | null>(null)
   loadingFrame = $state(false)
-
-  window = $state.raw<ActiveWindow | null>(null)
-  /** The user's invert toggle; the display inverts when this differs from MONOCHROME1. */
-  userInvert = $state(false)
-  view = $state.raw<ViewTransform>({ scale: 1, x: 0, y: 0 })
-  /** 'fit' re-fits when the canvas resizes or the image size changes. */
-  viewMode = $state<'fit' | 'custom'>('fit')
-
-  playing = $state(false)
-  fps = $state(DEFAULT_FPS)
   hover = $state.raw<PixelReadout | null>(null)
-
-  showTags = $state(false)
-  tags = $state.raw<TagRow[] | null>(null)
-  tagsError = $state<string | null>(null)
-  tagQuery = $state('')
   showHelp = $state(false)
+  /** The plane volumes are shown along (other images ignore it). */
+  plane = $state<ViewerPlane>('axial')
 
-  /** Time from starting an open to the first slice on screen, ms (shown, and read by the e2e test). */
-  firstPaintMs = $state<number | null>(null)
+  readonly opener = new OpenerState((res) => this.onOpened(res))
+  readonly wl = new WindowLevelState(() => this.frame)
+  readonly transform = new ViewTransformState(() => this.frame)
+  readonly cine = new CineState(() => this.advance())
+  readonly tags = new TagPanelState((path) => api.imaging.getTags({ path }))
+  readonly prefs = new ViewerPrefs()
+  readonly measure = new MeasureState()
+  /** Compare mode: a second series of the study beside this one (the right viewport), through the one frame cache. */
+  readonly compare = new CompareState(this, (path, frame, plane) => this.store.get(path, frame, plane))
 
+  readonly opened: OpenResult | null = $derived(this.opener.opened)
   readonly series: SeriesGroup[] = $derived(this.opened?.series ?? [])
   readonly group: SeriesGroup | null = $derived(this.series.find((s) => s.key === this.seriesKey) ?? null)
-  readonly stack: StackItem[] = $derived(buildStack(this.group))
+  readonly stack: StackItem[] = $derived(buildStack(this.group, this.plane))
   readonly current: StackItem | null = $derived(this.stack[this.index] ?? null)
+  /** The volume on screen, when it is one (the plane selector shows then). */
+  readonly volume: VolumeInfo | null = $derived(this.current?.entry.volume ?? null)
+  /** Slice locations (mm along the normal) of the selected series, by path; null without positions. */
+  readonly locations: Map<string, number> | null = $derived(sliceLocations(this.group))
+  /** Window presets for the image on screen: CT presets only when the modality is CT or the values are HU. */
+  readonly presets: readonly WindowPreset[] = $derived(
+    presetsFor(
+      this.current?.entry.modality,
+      // The frame on screen may still be the previous series' while this one loads.
+      this.frame && this.frame.path === this.current?.entry.path ? this.frame.units : ''
+    )
+  )
   /** Whether the display inverts: MONOCHROME1 XOR the user's toggle. */
-  readonly inverted: boolean = $derived((this.frame?.invert ?? false) !== this.userInvert)
+  readonly inverted: boolean = $derived((this.frame?.invert ?? false) !== this.wl.userInvert)
 
-  private readonly store = new FrameStore((path, frame) => api.imaging.getFrame({ path, frame }))
-  private canvasW = 0
-  private canvasH = 0
+  private readonly store = new FrameStore((path, frame, plane) =>
+    api.imaging.getFrame(plane ? { path, frame, plane } : { path, frame })
+  )
   private loadToken = 0
-  private tagsPath: string | null = null
-  private openStartedAt: number | null = null
-  private resetWindow = true
-  private cineTimer: ReturnType<typeof setTimeout> | null = null
-
-  /** Opens what the user typed in the path field. */
-  async openTyped(): Promise<void> {
-    const p = this.pathInput.trim()
-    if (!p) {
-      this.openError = 'Type the path of a DICOM/PNG/JPEG file or of a folder to open'
-      return
-    }
-    await this.openPaths([p])
-  }
+  private readonly wheelSteps = new WheelSteps()
 
   /**
    * Opens a file or folder given by another view (e.g. a dataset item) and shows `frame` (0-based) of it.
    * The path must be one main has granted, or is granted by this call (typed or picked by the user).
    */
   async open(path: string, frame = 0): Promise<void> {
-    this.pathInput = path
+    this.opener.pathInput = path
     await this.openPaths([path])
     const at = this.stack.findIndex((s) => s.entry.path === this.opened?.roots[0] && s.frame === frame)
     if (at > 0) this.go(at)
@@ -112,59 +107,22 @@ export class ViewerState {
   /** Grants and lists `paths`, then shows the first slice of the first readable series. */
   async openPaths(paths: string[]): Promise<void> {
     this.stopCine()
-    this.opening = true
-    this.openError = null
-    this.openStartedAt = performance.now()
-    this.firstPaintMs = null
-    try {
-      const res = await api.imaging.openPaths({ paths })
-      this.store.clear()
-      this.opened = res
-      if (res.series.length === 0) {
-        this.openError = `No DICOM, PNG or JPEG images found in ${paths.join(', ')}`
-        this.openStartedAt = null
-      }
-      const first = res.series.find((s) => s.entries.some((e) => !e.problem)) ?? res.series[0]
-      this.selectSeries(first?.key ?? null)
-    } catch (err) {
-      this.openError = (err as Error).message
-      this.openStartedAt = null
-    } finally {
-      this.opening = false
-    }
+    await this.opener.openPaths(paths)
   }
 
-  /** Uploads dropped files (browser drops carry no path) and opens them together. */
-  async openDropped(files: File[]): Promise<void> {
-    if (files.length === 0) return
-    this.openError = null
-    const paths: string[] = []
-    try {
-      for (const f of files.slice(0, 64)) {
-        paths.push(
-          await uploadDroppedFile(f, api.imaging.openBytes, (sent, total) => {
-            this.uploadStatus = `Uploading ${f.name} ${Math.floor((sent / total) * 100)}%`
-          })
-        )
-      }
-    } catch (err) {
-      this.openError = (err as Error).message
-    } finally {
-      this.uploadStatus = null
-    }
-    if (paths.length) {
-      this.pathInput = paths.length === 1 ? paths[0] : ''
-      await this.openPaths(paths)
-    }
+  private onOpened(res: OpenResult): void {
+    this.store.clear()
+    const first = res.series.find((s) => s.entries.some((e) => !e.problem)) ?? res.series[0]
+    this.selectSeries(first?.key ?? null)
   }
 
   selectSeries(key: string | null): void {
     this.stopCine()
     this.seriesKey = key
     this.index = 0
-    this.resetWindow = true
-    this.viewMode = 'fit'
-    this.loadCurrent()
+    this.wl.enterSeries(key)
+    this.transform.mode = 'fit'
+    void this.loadCurrent()
   }
 
   /** A file clicked in the list: selects its series and shows its first frame. */
@@ -185,11 +143,50 @@ export class ViewerState {
     const next = Math.max(0, Math.min(n - 1, Math.round(i)))
     if (next === this.index && (this.frame || this.problem)) return
     this.index = next
-    this.loadCurrent()
+    void this.loadCurrent()
   }
 
   step(by: number): void {
     this.go(this.index + by)
+  }
+
+  /** Shows volumes along `plane`, at the same relative depth (the middle slice stays the middle slice). */
+  setPlane(plane: ViewerPlane): void {
+    if (plane === this.plane) return
+    const before = this.stack.length
+    const at = before > 1 ? this.index / (before - 1) : 0
+    this.stopCine()
+    this.plane = plane
+    this.transform.mode = 'fit'
+    this.index = Math.round(at * Math.max(0, this.stack.length - 1))
+    void this.loadCurrent()
+  }
+
+  stopCine(): void {
+    this.cine.stop()
+  }
+
+  /**
+   * Mouse wheel over the image (`dy` CSS pixels, + = down/towards the user). Without Ctrl it scrolls slices
+   * (or zooms, when the preference keeps the old behaviour); with Ctrl it does the other.
+   */
+  wheel(dy: number, ctrl: boolean, cx: number, cy: number, zoomStep: number): void {
+    const zoom = ctrl !== (this.prefs.wheel === 'zoom')
+    if (zoom) {
+      this.transform.zoom(dy < 0 ? zoomStep : 1 / zoomStep, cx, cy)
+      return
+    }
+    const steps = this.wheelSteps.add(dy)
+    if (steps === 0) return
+    this.stopCine()
+    this.step(steps)
+  }
+
+  /** One cine tick: the next position (wrapping), resolved once shown. */
+  private advance(): Promise<void> {
+    if (this.stack.length === 0) return Promise.resolve()
+    this.index = (this.index + 1) % this.stack.length
+    return this.loadCurrent()
   }
 
   /** Loads the frame at `index`; out-of-date answers (the user moved on) are dropped. */
@@ -204,10 +201,10 @@ export class ViewerState {
     if (item.entry.problem) {
       this.frame = null
       this.problem = item.entry.problem
-      this.refreshTags()
+      this.tags.refresh(item.entry.path)
       return Promise.resolve()
     }
-    const cached = this.store.peek(item.entry.path, item.frame)
+    const cached = this.store.peek(item.entry.path, item.frame, item.plane)
     if (cached) {
       this.showFrame(cached)
       this.prefetchAround()
@@ -215,7 +212,7 @@ export class ViewerState {
     }
     this.loadingFrame = true
     // Prefetching starts once this frame is here, so neighbours never delay the one the user asked for.
-    return this.store.get(item.entry.path, item.frame).then(
+    return this.store.get(item.entry.path, item.frame, item.plane).then(
       (data) => {
         if (token !== this.loadToken) return
         this.loadingFrame = false
@@ -227,7 +224,7 @@ export class ViewerState {
         this.loadingFrame = false
         this.frame = null
         this.problem = errorProblem(err)
-        this.refreshTags()
+        this.tags.refresh(item.entry.path)
       }
     )
   }
@@ -235,260 +232,43 @@ export class ViewerState {
   private showFrame(data: FrameData): void {
     const prev = this.frame
     this.problem = null
+    this.wl.onFrame(prev, data)
+    this.transform.onFrame(prev, data)
     this.frame = data
-    const kindChanged = prev && prev.samplesPerPixel !== data.samplesPerPixel
-    if (this.resetWindow || kindChanged || (!this.window && data.samplesPerPixel === 1)) {
-      this.window = this.defaultWindow(data)
-      this.resetWindow = false
-    }
-    if (this.viewMode === 'fit' || !prev || prev.width !== data.width || prev.height !== data.height) this.fit()
-    this.refreshTags()
+    this.tags.refresh(this.current?.entry.path ?? null)
   }
 
   private prefetchAround(): void {
-    const items: { path: string; frame: number }[] = []
+    const items: { path: string; frame: number; plane?: ViewerPlane }[] = []
     const n = this.stack.length
     for (let k = 1; k <= PREFETCH_AHEAD && k < n; k++) {
       const it = this.stack[(this.index + k) % n]
-      if (!it.entry.problem) items.push({ path: it.entry.path, frame: it.frame })
+      if (!it.entry.problem) items.push({ path: it.entry.path, frame: it.frame, plane: it.plane })
     }
     this.store.prefetch(items)
   }
 
-  /** The file's first window for grey images; colour images show as stored. */
-  private defaultWindow(f: FrameData): ActiveWindow | null {
-    if (f.samplesPerPixel === 3) return null
-    const w = f.windows[0] ?? { center: (f.min + f.max) / 2, width: Math.max(f.max - f.min, 1) }
-    return { center: w.center, width: w.width, fn: f.voiLutFunction, label: w.explanation || 'File' }
-  }
-
-  // ---- window/level -------------------------------------------------------------------------------------
-
-  /** Right-drag: horizontal changes width, vertical changes level (centre), scaled to the frame's value range. */
-  dragWindow(dx: number, dy: number): void {
-    const f = this.frame
-    if (!f) return
-    const base = this.window ?? { center: 127.5, width: 256, fn: 'LINEAR' as const, label: '' }
-    const range = Math.max(f.max - f.min, f.integer ? 1 : 1e-6)
-    const k = Math.max(range / 1024, f.integer ? 0.25 : range / 4096)
-    const minWidth = f.integer ? 1 : range / 1e4
-    this.window = {
-      center: base.center + dy * k,
-      width: Math.max(minWidth, base.width + dx * k),
-      fn: base.fn,
-      label: 'Manual'
-    }
-  }
-
-  applyPreset(id: WindowPreset['id']): void {
-    const f = this.frame
-    if (!f) return
-    const p = WINDOW_PRESETS.find((x) => x.id === id)
-    if (!p) return
-    if (p.center === undefined || p.width === undefined) this.window = this.defaultWindow(f)
-    else this.window = { center: p.center, width: p.width, fn: f.voiLutFunction, label: p.label }
-  }
-
-  /** Window `i` stored in the file (0028,1050)/(0028,1051); the first is the default. */
-  useFileWindow(i: number): void {
-    const w = this.frame?.windows[i]
-    if (!w || !this.frame) return
-    this.window = {
-      center: w.center,
-      width: w.width,
-      fn: this.frame.voiLutFunction,
-      label: w.explanation || `File ${i + 1}`
-    }
-  }
-
-  /** Index of the file window in use, or -1. */
-  get fileWindowIndex(): number {
-    const w = this.window
-    if (!w || !this.frame) return -1
-    return this.frame.windows.findIndex((x) => x.center === w.center && x.width === w.width)
-  }
-
-  nextFileWindow(): void {
-    const n = this.frame?.windows.length ?? 0
-    if (n) this.useFileWindow((this.fileWindowIndex + 1) % n)
-  }
-
-  resetWindowLevel(): void {
-    if (this.frame) this.window = this.defaultWindow(this.frame)
-  }
-
-  toggleInvert(): void {
-    this.userInvert = !this.userInvert
-  }
-
-  // ---- zoom/pan -----------------------------------------------------------------------------------------
-
-  /** The canvas size in canvas pixels, from the viewport's ResizeObserver. */
-  setCanvasSize(w: number, h: number): void {
-    const dw = w - this.canvasW
-    const dh = h - this.canvasH
-    this.canvasW = w
-    this.canvasH = h
-    if (this.viewMode === 'fit') this.fit()
-    // Keep what was in the middle in the middle when a panel opens or the window resizes.
-    else this.view = panBy(this.view, Math.round(dw / 2), Math.round(dh / 2))
-  }
-
-  fit(): void {
-    this.viewMode = 'fit'
-    const f = this.frame
-    if (f) this.view = fitView(f.width, f.height, this.canvasW, this.canvasH)
-  }
-
-  actualSize(): void {
-    const f = this.frame
-    if (!f) return
-    this.viewMode = 'custom'
-    this.view = actualSizeView(f.width, f.height, this.canvasW, this.canvasH)
-  }
-
-  /** Zooms by `factor` around canvas point (cx, cy), the canvas centre by default. */
-  zoom(factor: number, cx = this.canvasW / 2, cy = this.canvasH / 2): void {
-    this.viewMode = 'custom'
-    this.view = zoomAt(this.view, factor, cx, cy)
-  }
-
-  pan(dx: number, dy: number): void {
-    this.viewMode = 'custom'
-    this.view = panBy(this.view, dx, dy)
+  /** The middle readable frame of series `g`, for its thumbnail in the list (through the one frame cache). */
+  thumbnail(g: SeriesGroup): Promise<FrameData | null> {
+    const ok = g.entries.filter((e) => !e.problem)
+    const e = ok[Math.floor(ok.length / 2)]
+    if (!e) return Promise.resolve(null)
+    return this.store.get(e.path, Math.floor(Math.max(1, e.frames) / 2), e.volume ? 'axial' : undefined)
   }
 
   /** Pixel readout for image pixel (x, y), or clears it. */
   setHover(p: { x: number; y: number } | null): void {
-    const f = this.frame
-    if (!p || !f) {
-      this.hover = null
-      return
-    }
-    const i = p.y * f.width + p.x
-    const text =
-      f.samplesPerPixel === 3
-        ? `R ${Math.round(f.modality[i * 3])} G ${Math.round(f.modality[i * 3 + 1])} B ${Math.round(f.modality[i * 3 + 2])}`
-        : formatValue(f.modality[i], f.units)
-    this.hover = { x: p.x, y: p.y, text }
+    this.hover = p && this.frame ? readPixel(this.frame, p) : null
   }
 
-  // ---- cine ---------------------------------------------------------------------------------------------
-
-  setFps(fps: number): void {
-    this.fps = Math.max(MIN_FPS, Math.min(MAX_FPS, Math.round(fps) || DEFAULT_FPS))
-  }
-
-  toggleCine(): void {
-    if (this.playing) this.stopCine()
-    else if (this.stack.length > 1) {
-      this.playing = true
-      this.cineTick()
-    }
-  }
-
-  stopCine(): void {
-    this.playing = false
-    if (this.cineTimer) clearTimeout(this.cineTimer)
-    this.cineTimer = null
-  }
-
-  /** Advances one frame, waits until it is shown, then schedules the next so a slow decode drops the rate, not frames. */
-  private cineTick(): void {
-    if (!this.playing) return
-    const started = performance.now()
-    this.index = (this.index + 1) % this.stack.length
-    void this.loadCurrent().then(() => {
-      if (!this.playing) return
-      const wait = Math.max(0, 1000 / this.fps - (performance.now() - started))
-      this.cineTimer = setTimeout(() => this.cineTick(), wait)
-    })
-  }
-
-  // ---- tags, help, keys ---------------------------------------------------------------------------------
-
-  toggleTags(): void {
-    this.showTags = !this.showTags
-    this.refreshTags()
-  }
-
-  /** Loads the tag dump of the current file when the panel is open and the file changed. */
-  private refreshTags(): void {
-    const path = this.current?.entry.path ?? null
-    if (!this.showTags || path === this.tagsPath) return
-    this.tagsPath = path
-    this.tags = null
-    this.tagsError = null
-    if (!path) return
-    api.imaging.getTags({ path }).then(
-      (tags) => {
-        if (this.tagsPath === path) this.tags = tags
-      },
-      (err) => {
-        if (this.tagsPath === path) this.tagsError = (err as Error).message
-      }
-    )
-  }
-
-  /**
-   * Called by the viewport after it drew a frame; the first paint after an open yields the open-to-first-paint
-   * time.
-   */
+  /** Called by the viewport after it drew a frame. */
   notePainted(): void {
-    if (this.openStartedAt === null || !this.frame) return
-    this.firstPaintMs = Math.round(performance.now() - this.openStartedAt)
-    this.openStartedAt = null
+    if (this.frame) this.opener.notePainted()
   }
 
-  /** Runs a keyboard action; returns false when it did not apply. */
+  /** Runs a keyboard or toolbar action; returns false when it did not apply. */
   perform(a: ViewerAction): boolean {
-    switch (a.kind) {
-      case 'step':
-        this.stopCine()
-        this.step(a.by)
-        return true
-      case 'first':
-        this.go(0)
-        return true
-      case 'last':
-        this.go(this.stack.length - 1)
-        return true
-      case 'zoom':
-        this.zoom(a.factor)
-        return true
-      case 'fit':
-        this.fit()
-        return true
-      case 'actual-size':
-        this.actualSize()
-        return true
-      case 'invert':
-        this.toggleInvert()
-        return true
-      case 'reset-window':
-        this.resetWindowLevel()
-        return true
-      case 'next-file-window':
-        this.nextFileWindow()
-        return true
-      case 'preset':
-        this.applyPreset(a.id)
-        return true
-      case 'cine':
-        this.toggleCine()
-        return true
-      case 'tags':
-        this.toggleTags()
-        return true
-      case 'help':
-        this.showHelp = !this.showHelp
-        return true
-      case 'close':
-        if (!this.showHelp && !this.showTags) return false
-        this.showHelp = false
-        this.showTags = false
-        return true
-    }
+    return performAction(this, a)
   }
 }
 

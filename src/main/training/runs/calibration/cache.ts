@@ -14,9 +14,11 @@ type Stored = Record<string, CachedPart<Record<string, unknown>>>
 /** Cache keys: embedding and stage 2 depend on backend and input size; the head on backend and batch size. */
 export const calibrationKeys = {
   embed: (backend: string, inputSize: number, arch: string) => `embed|${backend}|${inputSize}|${arch}`,
-  head: (backend: string, batchSize: number) => `head|${backend}|b${batchSize}`,
+  // v2: measured on the trainer stage 1 uses (ONNX Runtime where it loads), not the tfjs head.
+  head: (backend: string, batchSize: number) => `head|v2|${backend}|b${batchSize}`,
   stage2: (backend: string, inputSize: number, unfreeze: number, arch: string) =>
-    `stage2|${backend}|${inputSize}|u${unfreeze}|${arch}`,
+    // v2: measured on the engine stage 2 really uses (ONNX Runtime where it loads), not tfjs alone.
+    `stage2|v2|${backend}|${inputSize}|u${unfreeze}|${arch}`,
   /** Start of an engine process (Node, tfjs and the backend), which every run pays once. */
   engine: (backend: string) => `engine|${backend}`
 }

@@ -22,7 +22,9 @@ export async function checkBackbone(choice: CalibrateBackbone): Promise<Backbone
       layers: loaded.model.layers.length,
       parameters: loaded.model.countParams(),
       loadSeconds: (performance.now() - t0) / 1000,
-      backend: backend.active
+      backend: backend.active,
+      // The host copies the weights into the workspace after the check (training-service, import-backbone.ts).
+      importedPath: null
     }
   } finally {
     loaded.model.dispose()

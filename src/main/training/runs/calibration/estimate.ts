@@ -1,4 +1,5 @@
 import type { Calibration, StageEstimate, TrainingConfig, TrainingEstimate } from '../../../../shared/contract'
+import { formatDuration } from '../../../../shared/format-duration'
 import { headFlops, type MeasureResult } from './job'
 
 /** Stage 2 longer than this is reported as not feasible (it still runs if launched; the UI warns first). */
@@ -9,16 +10,6 @@ export const STAGE2_FEASIBLE_SECONDS = 12 * 3600
  * sample, the same factor run/eta.ts uses for the live ETA.
  */
 const VALIDATION_COST = 0.35
-
-/** '3 h 05 min', '12 min 40 s', '8 s'. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds))
-  if (s < 60) return `${s} s`
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
-  const h = Math.floor(s / 3600)
-  if (h >= 48) return `${(s / 86400).toFixed(1)} days`
-  return `${h} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min`
-}
 
 const rate = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(2))
 
@@ -108,7 +99,7 @@ export function estimateTraining(inp: EstimateInputs): TrainingEstimate {
       seconds: perEpoch * config.stage1.epochs,
       backend: backend.name,
       epochs: config.stage1.epochs,
-      basis: `${rate(headRate)} samples/s head training (batch ${config.batchSize})`
+      basis: `${rate(headRate)} samples/s head training (batch ${config.batchSize}${head.backend ? `, ${head.backend === 'ort' ? 'ONNX Runtime' : `tfjs ${head.backend}`}` : ''})`
     })
     evalRate = {
       value: headRate / VALIDATION_COST,
@@ -149,7 +140,7 @@ export function estimateTraining(inp: EstimateInputs): TrainingEstimate {
       basis: `${rate(st.trainImagesPerSecond)} img/s forward + backward on ${st.backend}`
     })
     evalRate = { value: st.forwardImagesPerSecond, backend: st.backend, basis: `forward on ${st.backend}` }
-    if (!backend.supportsConvTraining && st.backend !== backend.name) {
+    if (!backend.supportsConvTraining && st.backend !== backend.name && st.backend !== 'ort') {
       const fwd = inp.embed?.forwardImagesPerSecond
       const measured = fwd
         ? ` (measured here: forward ${rate(fwd)} img/s on ${backend.name}, ${rate(st.forwardImagesPerSecond)} on ${st.backend}, ${Math.max(1, Math.round(fwd / st.forwardImagesPerSecond))}×)`

@@ -2,13 +2,20 @@ import type { BackboneCheck, TrainingConfig, TrainingEstimate } from '../../../.
 import { AppError } from '../../../../shared/errors'
 import type { Catalog } from '../../../catalog/open-catalog'
 import type { SettingsStore } from '../../../catalog/settings'
-import { selectBackend } from '../../../compute/backend'
+import { engineBackend } from '../../../compute/engine-backend'
 import { listClasses, listItems, readVersion } from '../../../datasets'
 import type { EngineConfig } from '../../../engine/engine-config'
 import { runInEngine } from '../../../engine/engine-host'
 import { CalibrationCache, calibrationKeys, type CachedPart } from './cache'
 import { estimateTraining, stage1Mode } from './estimate'
-import type { CalibrateBackbone, CalibrateJob, CalibrateResult, MeasureRequest, MeasureResult } from './job'
+import {
+  calibrateJob,
+  type CalibrateBackbone,
+  type CalibrateJob,
+  type CalibrateResult,
+  type MeasureRequest,
+  type MeasureResult
+} from './job'
 
 /** Images embedded for the embedding speed: enough for every worker to run a few batches. */
 const SAMPLE_IMAGES = 16
@@ -84,9 +91,10 @@ export class Estimator {
       const t0 = performance.now()
       let ready = t0
       const onReady = () => void (ready = performance.now())
-      const res = await runInEngine<unknown, CalibrateResult>({
+      const res = await runInEngine({
         ...this.engine,
-        job,
+        job: calibrateJob,
+        params: job,
         onEvent: () => undefined,
         onReady
       })
@@ -111,7 +119,8 @@ export class Estimator {
         'INVALID_ARGUMENT',
         `dataset ${datasetId} needs at least 2 classes with images to estimate a run`
       )
-    const info = await selectBackend()
+    // What an engine process selects (a cached probe job): the app process never loads TensorFlow for this.
+    const info = await engineBackend(this.engine)
     const native = info.active === 'node' || info.active === 'node-gpu'
     const arch = config.backbone.kind === 'tfjs-dir' ? `tfjs:${config.backbone.path}` : 'mobilenetv2'
     const s1 = config.stage1.enabled && config.stage1.epochs > 0

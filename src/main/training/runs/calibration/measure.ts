@@ -9,7 +9,11 @@ import { backboneFeatureDim, composeModel, type ComposedModel } from '../../head
 import { createEmbeddingSource } from '../../loop/embedding-source'
 import { createLoaderSource } from '../../loop/loader-source'
 import { mulberry32 } from '../../loop/random'
+import type { StageTarget } from '../../loop/stage-target'
 import { headTarget, imageTarget, type TrainTarget } from '../../loop/target'
+import { createOrtStage2Target } from '../../finetune/ort-stage2-target'
+import { createOrtHeadTarget } from '../../graph/ort-head-target'
+import { loadOrt } from '../../../onnx/ort-runtime'
 import { trainStage, type BatchEvent } from '../../loop/train-stage'
 import type { BatchSource } from '../../loop/batch-source'
 import { makePreprocessSpec } from '../../preprocess/spec'
@@ -79,7 +83,11 @@ async function measureEmbedding(
  * Samples/s of trainStage on `target`: one epoch over `source`, stopped once TARGET_SECONDS have passed after
  * the first batch (which compiles kernels and creates the optimizer's slots, so it is left out).
  */
-async function measureTraining(target: TrainTarget, source: BatchSource, signal: AbortSignal): Promise<number> {
+async function measureTraining(
+  target: TrainTarget | StageTarget,
+  source: BatchSource,
+  signal: AbortSignal
+): Promise<number> {
   const stop = new AbortController()
   const onOuter = () => stop.abort()
   signal.addEventListener('abort', onOuter, { once: true })
@@ -114,21 +122,34 @@ async function measureTraining(target: TrainTarget, source: BatchSource, signal:
   return samples / ((end - start) / 1000)
 }
 
-/** Head training on random embeddings of the backbone's width, with the configured widths and batch size. */
+/**
+ * Head training on random embeddings of the backbone's width, with the configured widths and batch size, on
+ * the trainer stage 1 uses (run-training's stage1HeadTarget): ONNX Runtime where it loads, else tfjs.
+ */
 async function measureHead(
   h: NonNullable<MeasureRequest['head']>,
   dim: number,
+  tfBackend: string,
   signal: AbortSignal
 ): Promise<MeasureResult['head']> {
   const head = buildHead({ numClasses: h.numClasses, fc1Units: h.fc1Units, fc2Units: h.fc2Units, seed: 1 }, dim)
   try {
+    let target: TrainTarget | StageTarget = headTarget(head)
+    let backend = tfBackend
+    try {
+      target = await createOrtHeadTarget(head)
+      backend = 'ort'
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'UNSUPPORTED') throw err
+    }
     const n = Math.max(h.batchSize * 64, 512)
     const rnd = mulberry32(3)
     const rows = Float32Array.from({ length: n * dim }, () => rnd())
     const labels = Int32Array.from({ length: n }, (_, i) => i % h.numClasses)
     const source = createEmbeddingSource(rows, dim, labels, h.numClasses, { batchSize: h.batchSize, shuffle: true })
     return {
-      samplesPerSecond: await measureTraining(headTarget(head), source, signal),
+      samplesPerSecond: await measureTraining(target, source, signal),
+      backend,
       flopsPerSample: headFlops(dim, h.fc1Units, h.fc2Units, h.numClasses),
       batchSize: h.batchSize,
       featureDim: dim
@@ -146,14 +167,7 @@ async function measureStage2(
   signal: AbortSignal
 ): Promise<{ trainImagesPerSecond: number; forwardImagesPerSecond: number }> {
   const target = imageTarget(composed, { trainableTopLayers: unfreezeTopLayers })
-  const source = createLoaderSource({
-    labels: Int32Array.from({ length: 16 }, (_, i) => i % 2),
-    numClasses: 2,
-    batchSize: 1,
-    shuffle: false,
-    load: async (idx) => tf.tensor4d(randomInputs(idx.length, s, idx[0]), [idx.length, s, s, 3])
-  })
-  const trainImagesPerSecond = await measureTraining(target, source, signal)
+  const trainImagesPerSecond = await measureTraining(target, randomImages(16, s, 1), signal)
   const forward = async (n: number) => {
     const x = tf.tensor4d(randomInputs(n, s, 11), [n, s, s, 3])
     const y = composed.model.predict(x) as tf.Tensor
@@ -161,6 +175,43 @@ async function measureStage2(
     tf.dispose([x, y])
   }
   return { trainImagesPerSecond, forwardImagesPerSecond: await timedRate(forward, 1, 16) }
+}
+
+/** Random images `[n, s, s, 3]` in batches of `batchSize`, labels alternating over two classes. */
+function randomImages(n: number, s: number, batchSize: number): BatchSource {
+  return createLoaderSource({
+    labels: Int32Array.from({ length: n }, (_, i) => i % 2),
+    numClasses: 2,
+    batchSize,
+    shuffle: false,
+    load: async (idx) => tf.tensor4d(randomInputs(idx.length, s, idx[0]), [idx.length, s, s, 3])
+  })
+}
+
+/**
+ * Stage 2 as it trains where ONNX Runtime loads (finetune/): the frozen part and the top layers in one graph,
+ * at the configured input size and batches of 16 (224 px costs a fraction of a second per batch there).
+ * The forward rate is the inference graph's, which stage 2's validation uses.
+ */
+async function measureOrtStage2(
+  composed: ComposedModel,
+  s: number,
+  unfreezeTopLayers: number,
+  signal: AbortSignal
+): Promise<{ trainImagesPerSecond: number; forwardImagesPerSecond: number }> {
+  const { target } = await createOrtStage2Target(composed, { unfreezeTopLayers })
+  // Forward first: trainStage ends the target (releasing its sessions) when the timed epoch stops.
+  const forwardImagesPerSecond = await timedRate(
+    async (n) => {
+      await target.predict(randomImages(n, s, 16), signal)
+    },
+    16,
+    64
+  )
+  return {
+    trainImagesPerSecond: await measureTraining(target, randomImages(64, s, 16), signal),
+    forwardImagesPerSecond
+  }
 }
 
 /**
@@ -172,8 +223,9 @@ export const STAGE2_CALIBRATION_SIZE = 64
 
 /**
  * Measures what a training estimate needs on this machine, in the engine process: embedding and forward
- * speed on the active backend, head training speed, and a stage-2 step on the backend stage 2 would use (cpu
- * when the active one is wasm, exactly as run-training switches). Leaves the active backend as it found it.
+ * speed on the active backend, head training speed, and a stage-2 step on the engine stage 2 would use:
+ * ONNX Runtime where it loads (except with tfjs-node-gpu), else tfjs (cpu when the active backend is wasm),
+ * exactly as run-training chooses. Leaves the active backend as it found it.
  */
 export async function measureSpeeds(
   backboneChoice: CalibrateBackbone,
@@ -191,12 +243,25 @@ export async function measureSpeeds(
     try {
       if (req.embed)
         result.embed = await measureEmbedding(backbone, req.inputSize, req.samplePaths, loadSeconds, signal)
-      if (req.head) result.head = await measureHead(req.head, backboneFeatureDim(backbone.model), signal)
+      if (req.head)
+        result.head = await measureHead(req.head, backboneFeatureDim(backbone.model), backend.tfActive, signal)
     } finally {
       backbone.model.dispose()
     }
   }
-  if (req.stage2) {
+  if (req.stage2 && backend.tfActive !== 'node-gpu' && loadOrt().ok) {
+    // The engine stage 2 uses here (run-training's stage2-engine.ts): ONNX Runtime, timed at full size.
+    const backbone = await load(req.inputSize)
+    let owner: tf.LayersModel = backbone.model
+    try {
+      const composed = composeModel(backbone.model, { numClasses: 2, seed: 1 }, { name: 'calibration_classifier' })
+      owner = composed.model
+      const rates = await measureOrtStage2(composed, req.inputSize, req.stage2.unfreezeTopLayers, signal)
+      result.stage2 = { backend: 'ort', ...rates }
+    } finally {
+      owner.dispose()
+    }
+  } else if (req.stage2) {
     const before = tf.getBackend()
     // wasm has no convolution gradient kernels; run-training moves stage 2 to cpu the same way.
     if (!backend.supportsConvTraining) await tf.setBackend('cpu')

@@ -1,0 +1,6 @@
+export * from './folds'
+export * from './bootstrap'
+export * from './label-issues'
+export * from './tta'
+export * from './lr-sweep'
+export * from './out-of-fold'
