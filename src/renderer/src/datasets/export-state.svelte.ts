@@ -37,13 +37,16 @@ export class ExportState {
 
   async freeze(datasetId: number): Promise<void> {
     this.error = null
+    // Take the note now: a note typed while this version is being frozen belongs to the next one.
+    const note = this.note
+    this.note = ''
     try {
-      const v = await api.datasets.createVersion({ datasetId, note: this.note })
-      this.note = ''
+      const v = await api.datasets.createVersion({ datasetId, note })
       this.onChanged()
       await this.load(datasetId, true)
       this.versionId = v.id
     } catch (err) {
+      if (!this.note) this.note = note
       this.error = (err as Error).message
     }
   }
