@@ -4,8 +4,8 @@ import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeDicom, type WriteElement } from '../../src/main/imaging'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
+import { type ServedApp } from '../helpers/serve'
 import { tempDir } from '../unit/viewer/fixtures'
 
 /*
@@ -146,11 +146,12 @@ describe('viewer compare mode in browser mode', () => {
     fs.rmSync(SHOTS, { recursive: true, force: true })
     fs.mkdirSync(SHOTS, { recursive: true })
     for (const g of [T1, T2, SAG, OTHER_FRAME]) writeSeries(study, g)
-    app = await startServe({ workspace: path.join(tmp.dir, 'ws') })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${app.url}#viewer`)
+    ;({ app, browser, page } = await openAppPage({
+      view: 'viewer',
+      viewport: { width: 1440, height: 900 },
+      errors,
+      workspace: path.join(tmp.dir, 'ws')
+    }))
     await page.getByTestId('viewer-empty').waitFor()
   }, 180_000)
 

@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
+import { type ServedApp } from '../helpers/serve'
 import { tempDir, trainLeftRightModel, writePatientFolder } from '../unit/inference/fixtures'
 import { ctStored, FILE_WINDOWS, mrStored, writeCtSlice } from '../unit/viewer/fixtures'
 
@@ -88,11 +88,12 @@ describe('viewer conventions in browser mode', () => {
         modality: 'MR'
       })
     }
-    app = await startServe({ workspace: path.join(tmp.dir, 'ws') })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${app.url}#viewer`)
+    ;({ app, browser, page } = await openAppPage({
+      view: 'viewer',
+      viewport: { width: 1440, height: 900 },
+      errors,
+      workspace: path.join(tmp.dir, 'ws')
+    }))
     await page.getByTestId('viewer-empty').waitFor()
   }, 180_000)
 

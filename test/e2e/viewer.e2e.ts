@@ -3,9 +3,9 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { voiFunction } from '../../src/shared/display/voi'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { type ServedApp } from '../helpers/serve'
 import { ctSliceBytes, ctStored, tempDir, writeBadFiles, writeCtSeries, writeCtSlice } from '../unit/viewer/fixtures'
+import { openAppPage } from '../helpers/app-page'
 
 const SHOTS = path.resolve(__dirname, '../../test-results/viewer')
 const SIZE = 512
@@ -106,11 +106,7 @@ describe('viewer in browser mode', () => {
       windows: [{ center: 300, width: 1200, explanation: 'WIDE' }]
     })
     bad = writeBadFiles(path.join(data.dir, 'bad'))
-    app = await startServe()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${app.url}#viewer`)
+    ;({ app, browser, page } = await openAppPage({ view: 'viewer', viewport: { width: 1440, height: 960 }, errors }))
     await page.getByTestId('viewer-empty').waitFor()
   })
 

@@ -4,8 +4,8 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scratchDir } from '../fixtures/dicom/corpus'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
 
 /**
  * The Viewer's plane selector on a NIfTI volume (browser mode, Debian's Chromium): axial, coronal and sagittal
@@ -97,11 +97,7 @@ describe('volume planes in the viewer', () => {
     fs.mkdirSync(SHOTS, { recursive: true })
     volume = path.join(fs.realpathSync(data.dir), 'head.nii.gz')
     execFileSync('/usr/bin/python3', ['-c', WRITE, volume])
-    app = await startServe()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${app.url}#viewer`)
+    ;({ app, browser, page } = await openAppPage({ view: 'viewer', viewport: { width: 1280, height: 900 }, errors }))
     await page.getByTestId('viewer-empty').waitFor()
   }, 180_000)
 

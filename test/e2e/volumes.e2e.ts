@@ -5,8 +5,8 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scratchDir } from '../fixtures/dicom/corpus'
 import { makeVolumes } from '../fixtures/nifti/volumes'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
 
 /**
  * Research formats in the real Viewer (browser mode, Debian's Chromium): a 256×256×180 NIfTI volume opens as
@@ -65,11 +65,7 @@ describe('volumes, enhanced multi-frame and SEG in the viewer', () => {
       })
     ) as { file: string }
     seg = fs.realpathSync(s.file)
-    app = await startServe()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${app.url}#viewer`)
+    ;({ app, browser, page } = await openAppPage({ view: 'viewer', viewport: { width: 1280, height: 900 }, errors }))
     await page.getByTestId('viewer-empty').waitFor()
   }, 180_000)
 
