@@ -1,3 +1,9 @@
+/**
+ * The catalog store of batch-classification jobs: every SQL statement on `inference_jobs`, `inference_results`
+ * and `inference_failures` lives here, so a migration touches one file. It is over 300 lines because a result
+ * row maps many DICOM-derived fields (identifiers, slice index and position, TTA spread, saliency grids); the
+ * statements themselves are one job.
+ */
 import type { FailedInput, InferenceJobStatus, InferenceJobSummary, InferenceModelInfo } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { Catalog } from '../../catalog/open-catalog'

@@ -1,3 +1,9 @@
+/**
+ * The catalog store of training runs: every SQL statement on `runs`, `run_epochs`, `run_marks` and `run_log`
+ * lives here, so a migration touches one file. It is over 300 lines because each recorded fact of a run
+ * (verdict, intervals, per-stage backends, model origin) adds a column to map between rows and the contract;
+ * splitting the mapping from the statements would put one table's schema in two places.
+ */
 import type {
   BackboneInfo,
   EpochMetrics,
