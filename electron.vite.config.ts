@@ -10,7 +10,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       // nifti-reader-js ships ES modules only (exports has no "require"), so it is bundled rather than required.
-      externalizeDeps: { exclude: ['nifti-reader-js'] },
+      // playwright-core (a dev dependency, used by the Chromium benches only) is required from node_modules.
+      externalizeDeps: { exclude: ['nifti-reader-js'], include: ['playwright-core'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/electron/main.ts'),

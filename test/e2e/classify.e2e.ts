@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
+import type { ServedApp } from '../helpers/serve'
 import {
   tempDir,
   trainLeftRightModel,
@@ -54,11 +54,13 @@ describe('batch classification in browser mode', () => {
     modelDir = await trainLeftRightModel(path.join(tmp.dir, 'model'), {}, 128)
     patient = await writePatientFolder(path.join(tmp.dir, 'P-0042'), 128)
     before = treeFingerprint(patient.root)
-    app = await startServe({ workspace: path.join(tmp.dir, 'ws') })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 }, acceptDownloads: true })
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${app.url}#classify`)
+    ;({ app, browser, page } = await openAppPage({
+      view: 'classify',
+      viewport: { width: 1440, height: 960 },
+      acceptDownloads: true,
+      errors,
+      workspace: path.join(tmp.dir, 'ws')
+    }))
     await page.getByTestId('classify-empty').waitFor()
   }, 180_000)
 

@@ -4,8 +4,8 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { headSlice, writeGrey } from '../fixtures/datasets/anatomy'
 import { tempDir } from '../fixtures/datasets/images'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
+import type { ServedApp } from '../helpers/serve'
 
 /*
  * Issue #15's curation items in the browser: leakage findings as scored pairs with their distances (slices of
@@ -53,12 +53,12 @@ describe('curation ergonomics in browser mode', () => {
       ['normal', 4]
     ] as const)
       fs.copyFileSync(dup, path.join(data, cls, `DUP_slice${k}.png`))
-    app = await startServe({ workspace: path.join(tmp.dir, 'ws') })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-    page.setDefaultTimeout(15_000)
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(app.url)
+    ;({ app, browser, page } = await openAppPage({
+      viewport: { width: 1360, height: 900 },
+      errors,
+      workspace: path.join(tmp.dir, 'ws'),
+      prepare: (p) => p.setDefaultTimeout(15_000)
+    }))
   }, 180_000)
 
   afterAll(async () => {

@@ -5,8 +5,8 @@ import Database from 'better-sqlite3'
 import type { Browser, Locator, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
+import type { ServedApp } from '../helpers/serve'
 
 const SHOTS = path.resolve(__dirname, '../../test-results/datasets')
 const CLASSES = ['glioma', 'meningioma', 'normal'] as const
@@ -169,15 +169,16 @@ describe('datasets view in browser mode', () => {
     fs.rmSync(SHOTS, { recursive: true, force: true })
     fs.mkdirSync(SHOTS, { recursive: true })
     files = await writeDataset(root)
-    app = await startServe()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.setDefaultTimeout(10_000)
-    page.on('pageerror', (e) => errors.push(e.message))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().includes('404')) errors.push(m.text())
-    })
-    await page.goto(app.url)
+    ;({ app, browser, page } = await openAppPage({
+      viewport: { width: 1280, height: 800 },
+      errors,
+      prepare: (p) => {
+        p.setDefaultTimeout(10_000)
+        p.on('console', (m) => {
+          if (m.type() === 'error' && !m.text().includes('404')) errors.push(m.text())
+        })
+      }
+    }))
   })
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { launchChromium } from '../helpers/chromium'
 import { startServe, type ServedApp } from '../helpers/serve'
 import { writeSeparableDataset } from '../unit/run/fixtures'
 import { cli } from '../unit/training-ui/fixtures'
+import { trainStage1WithCli } from '../helpers/cli-stage1-run'
 
 const SHOTS = path.resolve(__dirname, '../../test-results/embedding-map')
 
@@ -110,4 +111,43 @@ describe('embedding map in browser mode: compute, hover, box selection into the 
     expect(await caption.textContent()).toMatch(/40 included items/)
     expect(errors).toEqual([])
   }, 300_000)
+
+  it('colours the map by a run’s held-out predictions and their correctness, naming the run and split', async () => {
+    cli(
+      ['split', '--dataset', 'discs', '--val', '0.25', '--test', '0.25', '--group-by', 'none', '--seed', '3'],
+      workspace
+    )
+    const run = trainStage1WithCli('discs', 'discs head', workspace, tmp)
+    // A visit to the Map tab lists the dataset's completed runs and studies.
+    await page.locator('[data-tab="items"]').click()
+    await page.locator('[data-tab="map"]').click()
+    await page.getByTestId('map-caption').waitFor()
+    await page.getByTestId('map-colour').selectOption('prediction')
+    const source = page.getByTestId('map-pred-source')
+    await expect.poll(() => source.inputValue()).toBe(`run:${run.runId}`)
+    const caption = page.getByTestId('map-pred-caption')
+    const captionText = async () => ((await caption.textContent()) ?? '').replace(/\s+/g, ' ')
+    await expect
+      .poll(captionText)
+      .toMatch(
+        new RegExp(
+          `predicted class from run ${run.runId} "discs head": its test split, held out from training \\(10 items\\)`
+        )
+      )
+    const legend = page.getByTestId('map-legend')
+    expect(await legend.textContent()).toMatch(/not predicted/)
+    expect(await legend.textContent()).toMatch(/c0|c1/)
+    await shot('map-prediction')
+
+    await page.getByTestId('map-colour').selectOption('correctness')
+    await expect.poll(captionText).toMatch(/prediction against the label from run \d+/)
+    // 10 test items: correct (green) for what the run got right, grey for the 30 it did not predict.
+    const words = (await legend.textContent()) ?? ''
+    expect(words).toMatch(/correct/)
+    expect(words).toMatch(/not predicted/)
+    if (run.metrics.evaluation!.accuracy < 1) expect(words).toMatch(/wrong/)
+    else expect(words).not.toMatch(/wrong/)
+    await shot('map-correctness')
+    expect(errors).toEqual([])
+  }, 240_000)
 })

@@ -142,7 +142,25 @@ describe('evidence UI in browser mode: cross-validation, intervals, external val
       'the external folder "site B"'
     )
     await shot('04-external')
-  }, 120_000)
+
+    // The same folder with test-time augmentation: stored as its own evaluation, marked TTA in the table and title.
+    await page.getByTestId('external-name').fill('site B, TTA')
+    await page.getByTestId('external-tta').check()
+    await page.getByTestId('external-run').click()
+    await expect.poll(() => page.getByTestId('external-row').count(), { timeout: 90_000 }).toBe(2)
+    const rows = page.getByTestId('external-row')
+    expect(await rows.nth(0).getByTestId('external-tta-tag').count()).toBe(0)
+    expect(await rows.nth(1).getByTestId('external-tta-tag').textContent()).toBe('TTA')
+    expect(await rows.nth(1).textContent()).toMatch(/site B, TTA.*12/)
+    await expect
+      .poll(async () => ((await page.getByTestId('external-title').textContent()) ?? '').replace(/\s+/g, ' '))
+      .toMatch(/"site B, TTA".*with test-time augmentation \(left–right mirror, 5 % shifts\)/)
+    expect(catalog<{ tta: number }>('SELECT tta FROM external_evaluations ORDER BY id').map((r) => r.tta)).toEqual([
+      0, 1
+    ])
+    await page.getByTestId('external-title').scrollIntoViewIfNeeded()
+    await shot('04b-external-tta')
+  }, 180_000)
 
   it('reviews doubted labels: keep, relabel to the suggestion, undo', async () => {
     await page.click('nav button[data-view="datasets"]')

@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/chromium'
-import { startServe, type ServedApp } from '../helpers/serve'
+import { openAppPage } from '../helpers/app-page'
+import type { ServedApp } from '../helpers/serve'
 import { cli, importAndSplit, writeTrainingDataset } from '../unit/training-ui/fixtures'
 import { NOISE_CONFIG, writeNoiseDataset } from '../unit/trust/fixtures'
 
@@ -39,12 +39,13 @@ describe('trust in browser mode', () => {
       durationSeconds: number
     }
     cliWallSeconds = (performance.now() - started) / 1000
-    app = await startServe({ workspace })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
-    page.on('pageerror', (e) => errors.push(e.message))
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
-    await page.goto(`${app.url}#runs`)
+    ;({ app, browser, page } = await openAppPage({
+      view: 'runs',
+      viewport: { width: 1440, height: 1000 },
+      errors,
+      workspace,
+      prepare: (p) => p.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+    }))
   }, 300_000)
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { launchChromium } from '../helpers/chromium'
 import { startServe, type ServedApp } from '../helpers/serve'
 import { tempDir, trainLeftRightModel, writePatientFolder, type PatientFolder } from '../unit/inference/fixtures'
 import { importAndSplit, writeTrainingDataset } from '../unit/training-ui/fixtures'
+import { trainStage1WithCli } from '../helpers/cli-stage1-run'
 
 // The learning-rate finder in the Training view and test-time augmentation in the Classify view, in browser
 // mode against a real engine.
@@ -80,6 +81,53 @@ describe('learning-rate finder and test-time augmentation in browser mode', () =
     await lrField.scrollIntoViewIfNeeded()
     await shot('lr-find-applied')
   }, 180_000)
+
+  it('sweeps stage 2 from a completed run’s stage 1 head, cancels a sweep, and applies to stage 2', async () => {
+    // A completed stage-1 run of the dataset, trained outside the page (the CLI on the same workspace).
+    const run = trainStage1WithCli('brain-mri', 'stage 1 only', workspace, tmp.dir)
+    await page.getByTestId('lr-find-stage').selectOption('2')
+    await expect.poll(() => page.getByTestId('lr-find-run-pick').inputValue()).toBe(String(run.runId))
+
+    // Cancel while it sweeps: the panel says so and is ready again.
+    await page.getByTestId('lr-find-run').click()
+    await expect
+      .poll(() => page.getByTestId('lr-find-progress').textContent(), { timeout: 90_000 })
+      .toMatch(/^Learning rate/)
+    await shot('lr-find-running')
+    await page.getByTestId('lr-find-cancel').click()
+    await expect.poll(() => page.getByTestId('lr-find-cancelled').textContent()).toMatch(/Sweep cancelled/)
+    expect(await page.getByTestId('lr-find-error').count()).toBe(0)
+    expect(await page.getByTestId('lr-find-cancel').count()).toBe(0)
+    await shot('lr-find-cancelled')
+
+    await page.getByTestId('lr-find-run').click()
+    await page.getByTestId('lr-find-suggested').waitFor({ timeout: 180_000 })
+    const facts = ((await page.getByTestId('lr-find-facts').textContent()) ?? '').replace(/\s+/g, ' ')
+    expect(facts).toMatch(
+      new RegExp(
+        `training images of run ${run.runId}: stage 2, top 30 backbone layers \\+ head from run ${run.runId}'s stage 1 head`
+      )
+    )
+    expect(facts).toMatch(/trained on ONNX Runtime/)
+    const stage2Field = page.getByTestId('field-stage2.learningRate')
+    if (!(await stage2Field.isVisible())) await page.getByTestId('section-stage2').locator('summary').click()
+    const stage1Before = await page.getByTestId('field-stage1.learningRate').inputValue()
+    expect(await page.getByTestId('lr-find-apply').textContent()).toBe('Apply to stage 2')
+    await page.getByTestId('lr-find-apply').click()
+    const suggested = await page.evaluate(() => {
+      const c = (globalThis as unknown as PageCharts).__charts?.['lr-find-chart']
+      return c?.data.datasets[2].data[0].x ?? null
+    })
+    expect(suggested).not.toBeNull()
+    await expect
+      .poll(async () => Number(await stage2Field.inputValue()))
+      .toBeCloseTo(Number(suggested!.toPrecision(2)), 12)
+    // Stage 1's rate is left alone.
+    expect(await page.getByTestId('field-stage1.learningRate').inputValue()).toBe(stage1Before)
+    await page.getByTestId('lr-find').scrollIntoViewIfNeeded()
+    await shot('lr-find-stage2')
+    await page.getByTestId('lr-find-stage').selectOption('1')
+  }, 360_000)
 
   it('classifies with TTA: an uncertainty column, filterable', async () => {
     // The app reads the view from the hash when it loads: a hash-only navigation needs the reload.

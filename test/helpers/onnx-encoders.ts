@@ -1,3 +1,4 @@
+import sharp from 'sharp'
 import { GraphBuilder } from '../../src/main/onnx/graph-builder'
 import { mulberry32 } from '../../src/main/training/loop/random'
 
@@ -54,4 +55,25 @@ export function tinyEncoder(o: TinyEncoderOptions): Uint8Array {
   const named = g.op('Identity', [out], {}, 'features')
   g.output(named, o.layout === 'NCHW' ? ['batch', 16, q, q] : ['batch', q, q, 16])
   return g.toBytes()
+}
+
+/**
+ * A 40 × 40 RGB PNG of a separable task: class 0 reddish noise, class 1 bluish noise, both with a random
+ * bright blob (so position says nothing). Writes it to `file`.
+ */
+export async function writeColourNoisePng(file: string, cls: 0 | 1, rng: () => number): Promise<void> {
+  const w = 40
+  const buf = Buffer.alloc(w * w * 3)
+  const bx = Math.floor(rng() * 30)
+  const by = Math.floor(rng() * 30)
+  for (let p = 0; p < w * w; p++) {
+    const blob = Math.abs((p % w) - bx) < 5 && Math.abs(Math.floor(p / w) - by) < 5 ? 80 : 0
+    const n = () => Math.floor(rng() * 90)
+    buf[p * 3] = Math.min(255, (cls === 0 ? 150 : 40) + n() + blob)
+    buf[p * 3 + 1] = Math.min(255, 60 + n() + blob)
+    buf[p * 3 + 2] = Math.min(255, (cls === 0 ? 40 : 150) + n() + blob)
+  }
+  await sharp(buf, { raw: { width: w, height: w, channels: 3 } })
+    .png()
+    .toFile(file)
 }

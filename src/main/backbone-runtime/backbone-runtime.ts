@@ -4,6 +4,7 @@ import type { BackendInfo } from '../../shared/contract'
 import { selectBackend } from '../compute/backend'
 import type { PlanOutput } from '../onnx/plan-to-onnx'
 import { compileInferencePlan, type InferencePlan } from '../training/backbone/inference-plan'
+import type { InputScaling } from '../training/backbone/types'
 import { openOnnxEncoder, type OnnxEncoderSource } from './onnx-encoder/encoder-runtime'
 import { openOrtBackbone } from './ort-backbone'
 import { openTfjsBackbone } from './tfjs-backbone'
@@ -43,6 +44,14 @@ export interface BackboneRuntime {
    * is only read. Rejects with the engine's error.
    */
   run(input: Float32Array, n: number): Promise<BackboneOutputs>
+  /**
+   * Present when the runtime was opened with `pixels` and scales in its own graph (ONNX Runtime): runs `n`
+   * images given as n × s × s × 3 NHWC 8-bit RGB, before the scaling `pixelScaling`; same outputs as `run`
+   * on the scaled values (to float32 rounding).
+   */
+  runPixels?(pixels: Uint8Array, n: number): Promise<BackboneOutputs>
+  /** The scaling runPixels applies. */
+  readonly pixelScaling?: InputScaling
   /** Frees the session or tensors; the runtime cannot run afterwards. */
   close(): Promise<void>
 }
@@ -52,6 +61,8 @@ export interface OpenBackboneOptions {
   outputs: readonly PlanOutput[]
   /** The selected backend; default selectBackend(). */
   backend?: BackendInfo
+  /** Offer runPixels with this scaling where the engine can scale in its graph (ONNX Runtime). */
+  pixels?: InputScaling
 }
 
 /**
@@ -82,7 +93,7 @@ export async function openBackboneRuntime(
   let ortFailure = ''
   if (plan && backend.active === 'ort') {
     try {
-      return await openOrtBackbone(plan, opts.outputs)
+      return await openOrtBackbone(plan, opts.outputs, opts.pixels)
     } catch (err) {
       // A graph ONNX Runtime refuses must not stop the job: the tfjs fallback computes the same values.
       ortFailure = `; ONNX Runtime refused the graph: ${(err as Error).message.split('\n')[0].slice(0, 200)}`

@@ -3,6 +3,7 @@ import { benchOnnxEncoder } from './onnx-encoder'
 import { benchDatasets } from './datasets'
 import { benchEvidence } from './evidence'
 import { benchEmbeddingMap } from './embedding-map'
+import { benchMapChromium } from './map-chromium'
 import { benchCrossValidation } from './cross-validation'
 import { benchFoundation } from './foundation'
 import { benchHead } from './head'
@@ -34,6 +35,7 @@ const BENCHES: Record<string, Bench> = {
   'training-ui': benchTrainingUi,
   evidence: benchEvidence,
   'embedding-map': benchEmbeddingMap,
+  'map-chromium': benchMapChromium,
   'cross-validation': benchCrossValidation
 }
 

@@ -145,7 +145,8 @@ async function timedRun(folder: string, modelDir: string, saliency: boolean) {
  * end to end (scan, model load, decode + window + resize, backbone in the backbone runtime (ONNX Runtime),
  * head and Grad-CAM for every class), with and without Grad-CAM in this process, with the 14 × 14 LayerCAM
  * against a saliency baseline (the map models trained since issue 13 get), then through a real engine
- * process, next to the same engine job with ONNX Runtime disabled (the tfjs fallback), in the same run.
+ * process, next to the same engine job with ONNX Runtime disabled (the tfjs fallback), in the same run; and
+ * the LayerCAM job through the engine process with and without ONNX Runtime.
  */
 export async function benchInference(): Promise<Record<string, number | string>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'np-bench-inference-'))
@@ -202,6 +203,29 @@ export async function benchInference(): Promise<Record<string, number | string>>
         throw new Error(`engine process classified ${fallback.classified} of ${SLICES}`)
       out.classify200SecondsInEngineProcessTfjsFallback = round2((performance.now() - t1) / 1000)
       out.classifyEngineTfjsFallback = fallback.engine
+      // The maps models trained since issue 13 get (14 × 14 LayerCAM against the baseline) through the engine
+      // process: on ONNX Runtime (rest of the backbone, head and one gradient pass per class in one graph),
+      // then with ONNX Runtime disabled (backbone and maps on tfjs), same run. The figure names the maps' engine.
+      for (const [key, env] of [
+        ['classify200LayerCam14SecondsInEngineProcess', {}],
+        ['classify200LayerCam14SecondsInEngineProcessTfjsFallback', { NEUROPATH_DISABLE_ORT: '1' }]
+      ] as const) {
+        const phases: string[] = []
+        const t = performance.now()
+        const res = await runInEngine({
+          ...engine,
+          job: classifyJob,
+          params: { ...job, modelDir: layerCamDir },
+          env,
+          onEvent: (e) => {
+            if (e.type === 'phase') phases.push(e.text)
+          }
+        })
+        if (res.classified !== SLICES) throw new Error(`engine process classified ${res.classified} of ${SLICES}`)
+        if (res.saliencyMethod?.kind !== 'layercam-baseline') throw new Error(`${key}: the maps were not LayerCAM`)
+        out[key] = round2((performance.now() - t) / 1000)
+        out[`${key}Maps`] = phases.find((p) => p.startsWith('Maps: ')) ?? 'unknown'
+      }
     } else throw new Error(`the built engine ${engine.entry} is missing: run electron-vite build first`)
     return out
   } finally {

@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors'
 import type { DecodedImage, VoiWindow } from './types'
 import { linearRamp, voiFunction } from './voi'
+import { voiLutFunction } from '../../shared/display/voi-lut'
 
 /** Options for `renderWindowed`. */
 export interface RenderOptions {
@@ -10,7 +11,8 @@ export interface RenderOptions {
 
 /**
  * Maps a decoded image to 8-bit display values.
- * Grey: applies the image's VOI LUT Function (0028,1056) — LINEAR, LINEAR_EXACT or SIGMOID per
+ * Grey without `win`: the first VOI LUT Sequence (0028,3010) item when the file has one. Otherwise applies the
+ * image's VOI LUT Function (0028,1056) — LINEAR, LINEAR_EXACT or SIGMOID per
  * PS3.3 C.11.2.1.2 — with `win` or the image's default window, then inverts for MONOCHROME1.
  * Colour: RGB passes through (clamped); a given `win` is applied to each channel.
  * @returns Uint8Array of width×height (grey) or width×height×3 (RGB interleaved).
@@ -24,6 +26,16 @@ export function renderWindowed(
   const out = new Uint8Array(n)
   const invert = opts.invert ?? img.invert
   const src = img.modality
+  // The file's VOI LUT (0028,3010) is the default display of a grey image; a given window replaces it.
+  const lut = !win && img.samplesPerPixel === 1 ? img.voiLuts?.[0] : undefined
+  if (lut) {
+    const f = voiLutFunction(lut)
+    for (let i = 0; i < n; i++) {
+      const y = Math.round(f(src[i]))
+      out[i] = invert ? 255 - y : y
+    }
+    return out
+  }
   const chosen = win ?? (img.samplesPerPixel === 1 ? img.windows[0] : undefined)
   if (chosen && !(Number.isFinite(chosen.center) && chosen.width > 0)) {
     throw new AppError('INVALID_ARGUMENT', `window center ${chosen.center} / width ${chosen.width} is not usable`)

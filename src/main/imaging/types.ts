@@ -3,6 +3,8 @@
  * tag dumps and the CLI summary.
  */
 
+import type { SegmentInfo, ViewerVoiLut } from '../../shared/contract/imaging'
+
 /** What a file holds, recognised from its content rather than its extension. */
 export type ImageKind = 'dicom' | 'png' | 'jpeg'
 
@@ -69,6 +71,16 @@ export interface ImageHeader {
    * frame's Plane Position (0020,9113); absent when the stored order is already the display order.
    */
   frameOrder?: number[]
+  /** (0008,0016) */
+  sopClassUID?: string
+  /** DICOM SEG only: what it labels and its segments (see imaging/seg/seg-header.ts). */
+  segmentation?: {
+    /** Referenced Series Sequence (0008,1115) Series Instance UIDs. */
+    referencedSeries: string[]
+    /** SOP Instance UIDs it references (Referenced Instance and per-frame Source Image Sequences). */
+    referencedInstances: string[]
+    segments: SegmentInfo[]
+  }
 }
 
 /** One decoded frame, ready for windowing, hashing or feeding a model. */
@@ -99,12 +111,16 @@ export interface DecodedImage {
   /** VOI windows in modality units; the first is the default. Derived from the pixels when the file has none. */
   windows: VoiWindow[]
   voiLutFunction: VoiLutFunction
+  /** VOI LUT Sequence (0028,3010) items; the first is the default display when present (see render.ts). */
+  voiLuts?: ViewerVoiLut[]
   /** True for MONOCHROME1 (low values display bright). */
   invert: boolean
   /** 'HU' for CT with a rescale; otherwise Rescale Type (0028,1054) when present, else ''. */
   units: string
   /** Pixel Spacing (0028,0030): [row spacing, column spacing] in mm. */
   pixelSpacing?: [number, number]
+  /** Pixel Aspect Ratio (0028,0034): [vertical, horizontal] pixel size ratio, for images without spacing. */
+  pixelAspectRatio?: [number, number]
 }
 
 /** One row of a tag dump. */

@@ -77,7 +77,12 @@ export const classifyJob = defineEngineJob({
      * (evidence/tta.ts standardTta at the model's input size), or an explicit list. Probabilities are averaged;
      * Grad-CAM is computed on the unaugmented image. Absent = plain inference.
      */
-    tta: z.union([z.literal('standard'), z.array(TtaAugmentationSchema).min(1).max(16)]).optional()
+    tta: z.union([z.literal('standard'), z.array(TtaAugmentationSchema).min(1).max(16)]).optional(),
+    /**
+     * NIfTI volumes are classified slice by slice along this plane (default axial); each volume is one series,
+     * so the per-series aggregation gives one verdict per volume whatever the plane.
+     */
+    volumePlane: z.enum(['axial', 'coronal', 'sagittal']).optional()
   }),
   event: z.discriminatedUnion('type', [
     z.object({ type: z.literal('phase'), text: z.string() }),

@@ -51,7 +51,10 @@ export async function exportRunModel(
   }
   fs.mkdirSync(dest)
   let bytes = 0
-  for (const name of TFJS_FILES) {
+  // A run on an ONNX encoder: model.json is the head, and the folder classifies only with its encoder.
+  const encoder = readModelCard(modelDir).encoder
+  if (encoder) fs.mkdirSync(path.join(dest, path.dirname(encoder.file)), { recursive: true })
+  for (const name of [...TFJS_FILES, ...(encoder ? [encoder.file] : [])]) {
     fs.copyFileSync(path.join(modelDir, name), path.join(dest, name), fs.constants.COPYFILE_EXCL)
     bytes += fs.statSync(path.join(dest, name)).size
   }

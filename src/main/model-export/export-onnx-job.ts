@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineEngineJob, noEvents } from '../engine/job-kind'
-import { writeModelOnnx } from '../onnx/model-onnx-file'
+import { writeEncoderModelOnnx, writeModelOnnx } from '../onnx/model-onnx-file'
 import { loadModelArtifact } from '../training/job/model-artifact'
 
 /**
@@ -19,7 +19,9 @@ export const exportOnnxJob = defineEngineJob({
 export async function runExportOnnx(params: { modelDir: string }): Promise<{ bytes: number; preprocessing: string }> {
   const { model, card } = await loadModelArtifact(params.modelDir)
   try {
-    const info = writeModelOnnx(params.modelDir, model, card)
+    const info = card.encoder
+      ? writeEncoderModelOnnx(params.modelDir, model, card)
+      : writeModelOnnx(params.modelDir, model, card)
     return { bytes: info.bytes, preprocessing: info.preprocessing }
   } finally {
     model.dispose()

@@ -36,7 +36,28 @@ export function classifierToOnnx(
   const plan = compileInferencePlan(features)
   const g = new GraphBuilder('classifier')
   let v = emitPlan(g, plan, nhwcInput(g, BACKBONE_IO.input, plan.inputSize)).name
-  let pooled = false
+  v = emitClassifierChain(g, v, chain, what)
+  const k = model.outputs[0].shape[1] as number
+  g.output(v, ['batch', k])
+  return g.toBytes(metadata)
+}
+
+/**
+ * Writes a classifier's layer chain after its feature map (or after pooling, with `pooled`): a first
+ * GlobalAveragePooling2D, BatchNormalization in inference mode, Dense with relu/sigmoid/tanh/softmax, Dropout
+ * as identity, ending in softmax named PROBABILITIES. Shared by the MobileNetV2 export and the ONNX-encoder
+ * export (whose head starts from the pooled embedding). Returns PROBABILITIES.
+ * @throws AppError UNSUPPORTED naming a layer with no ONNX form here, or a chain not ending in softmax.
+ */
+export function emitClassifierChain(
+  g: GraphBuilder,
+  input: string,
+  chain: readonly tf.layers.Layer[],
+  what: string,
+  pooledAlready = false
+): string {
+  let v = input
+  let pooled = pooledAlready
   chain.forEach((layer, i) => {
     const cls = layer.getClassName()
     const cfg = layer.getConfig() as Record<string, unknown>
@@ -88,7 +109,5 @@ export function classifierToOnnx(
       `${what}: the last layer "${chain[chain.length - 1].name}" is not a softmax output`
     )
   }
-  const k = model.outputs[0].shape[1] as number
-  g.output(v, ['batch', k])
-  return g.toBytes(metadata)
+  return v
 }

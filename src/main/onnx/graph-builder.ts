@@ -1,11 +1,12 @@
 import { onnx } from 'onnx-proto'
 
-/** Element types this project writes: FLOAT (1) for data, INT64 (7) for shapes and axes. */
-export type TensorType = 'float32' | 'int64'
+/** Element types this project writes: FLOAT (1) for data, INT64 (7) for shapes and axes, UINT8 (2) for pixel inputs. */
+export type TensorType = 'float32' | 'int64' | 'uint8'
 
 const ELEM: Record<TensorType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
-  int64: onnx.TensorProto.DataType.INT64
+  int64: onnx.TensorProto.DataType.INT64,
+  uint8: onnx.TensorProto.DataType.UINT8
 }
 
 /** A dimension: a fixed size, or a named symbolic one such as 'batch'. */
@@ -29,6 +30,10 @@ export class GraphBuilder {
   private readonly outputs: onnx.IValueInfoProto[] = []
   private readonly used = new Set<string>()
   private counter = 0
+  /** Operator sets by domain; embedModel replaces them with the embedded model's. */
+  private readonly opsets = new Map<string, number>([['', OPSET]])
+  private irVersion = 8
+  private readonly functions: onnx.IFunctionProto[] = []
 
   constructor(private readonly graphName: string) {}
 
@@ -54,7 +59,7 @@ export class GraphBuilder {
   }
 
   /** A constant tensor stored in the model (weights, shapes, axes). */
-  constant(stem: string, data: Float32Array | number[], dims: number[], type: TensorType = 'float32'): string {
+  constant(stem: string, data: Float32Array | number[], dims: number[], type: 'float32' | 'int64' = 'float32'): string {
     const name = this.fresh(stem)
     const t: onnx.ITensorProto = { name, dims, dataType: ELEM[type] }
     if (type === 'float32') {
@@ -94,12 +99,64 @@ export class GraphBuilder {
     return outs
   }
 
+  /**
+   * Copies a foreign model's graph (an ONNX encoder) into this one, every value, node and initializer name
+   * prefixed with `prefix` (subgraphs of If/Loop too), so it cannot clash with this graph's names. `feeds`
+   * maps each of its graph inputs (initializers aside) to a value of this graph. Its operator sets, IR version
+   * and functions become the model's: nodes written around it must be valid at its opset (ops such as
+   * Transpose, Gather, Gemm, Softmax on the last axis, GlobalAveragePool and Flatten are, from opset 11 on).
+   * Returns its graph outputs' prefixed names by their original names.
+   * @throws Error naming an input without a feed, or weights stored outside the file (external data).
+   */
+  embedModel(model: onnx.IModelProto, prefix: string, feeds: Record<string, string>): Record<string, string> {
+    const graph = model.graph
+    if (!graph) throw new Error('the model has no graph')
+    const rename = (n: string | null | undefined): string => (n ? prefix + n : '')
+    const inits = new Set((graph.initializer ?? []).map((t) => t.name ?? ''))
+    for (const v of graph.input ?? []) {
+      const name = v.name ?? ''
+      if (inits.has(name)) continue
+      const from = feeds[name]
+      if (from === undefined) throw new Error(`graph input "${name}" has no value to feed it`)
+      this.used.add(rename(name))
+      this.nodes.push({ opType: 'Identity', name: this.fresh(`n_feed_${name}`), input: [from], output: [rename(name)] })
+    }
+    const renameGraph = (g: onnx.IGraphProto): void => {
+      for (const t of g.initializer ?? []) {
+        if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
+          throw new Error(`initializer "${t.name}" keeps its data outside the .onnx file (external data)`)
+        t.name = rename(t.name)
+      }
+      if ((g.sparseInitializer ?? []).length > 0) throw new Error('sparse initializers are not supported')
+      for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.valueInfo ?? [])]) v.name = rename(v.name)
+      for (const n of g.node ?? []) {
+        n.name = rename(n.name || `${n.opType}_${this.counter++}`)
+        n.input = (n.input ?? []).map(rename)
+        n.output = (n.output ?? []).map(rename)
+        for (const a of n.attribute ?? []) {
+          if (a.g) renameGraph(a.g)
+          for (const sub of a.graphs ?? []) renameGraph(sub)
+        }
+      }
+    }
+    renameGraph(graph)
+    for (const t of graph.initializer ?? []) this.used.add(t.name ?? '')
+    for (const n of graph.node ?? []) for (const o of n.output ?? []) this.used.add(o)
+    this.inits.push(...(graph.initializer ?? []))
+    this.nodes.push(...(graph.node ?? []))
+    for (const o of model.opsetImport ?? []) this.opsets.set(o.domain ?? '', toNumber(o.version))
+    this.irVersion = Math.max(this.irVersion, toNumber(model.irVersion))
+    this.functions.push(...(model.functions ?? []))
+    return Object.fromEntries((graph.output ?? []).map((v) => [v.name!.slice(prefix.length), v.name!]))
+  }
+
   /** Serialises the model; `metadata` lands in ModelProto.metadata_props (preprocessing, class names). */
   toBytes(metadata: Record<string, string> = {}): Uint8Array {
     const model: onnx.IModelProto = {
-      irVersion: 8,
+      irVersion: this.irVersion,
       producerName: 'neuropath-workstation',
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [...this.opsets].map(([domain, version]) => ({ domain, version })),
+      functions: this.functions,
       graph: {
         name: this.graphName,
         node: this.nodes,
@@ -111,6 +168,11 @@ export class GraphBuilder {
     }
     return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish()
   }
+}
+
+/** An int64 field as protobufjs decodes it (a number, or a Long where long.js is loaded). */
+function toNumber(v: number | { toNumber(): number } | null | undefined): number {
+  return typeof v === 'object' && v !== null ? v.toNumber() : Number(v ?? 0)
 }
 
 function valueInfo(name: string, dims: Dim[], type: TensorType): onnx.IValueInfoProto {

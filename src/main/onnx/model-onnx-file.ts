@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto'
+import fs from 'node:fs'
 import path from 'node:path'
+import { onnx } from 'onnx-proto'
+import { AppError } from '../../shared/errors'
 import type * as tf from '@tensorflow/tfjs'
 import { atomicWrite } from '../fs/atomic-write'
 import { MODEL_CARD, type ModelCard } from '../training/job/model-artifact'
 import type { PreprocessSpec } from '../training/preprocess/spec'
 import { classifierToOnnx, PROBABILITIES } from './classifier-to-onnx'
+import { encoderClassifierToOnnx } from './encoder-classifier-to-onnx'
 import { OPSET } from './graph-builder'
 import { BACKBONE_IO } from './plan-to-onnx'
 
@@ -49,36 +53,41 @@ export function describePreprocessing(spec: PreprocessSpec): string {
   ].join('\n')
 }
 
-/**
- * Writes `model.onnx` into the model folder `dir` from the trained LayersModel `model` (its current weights,
- * fine-tuned layers included) and records it in neuropath.json (`card.onnx`); the preprocessing and the
- * class names also go into the ONNX metadata_props. Returns what it recorded.
- */
-export function writeModelOnnx(dir: string, model: tf.LayersModel, card: ModelCard): OnnxModelInfo {
-  const preprocessing = describePreprocessing(card.preprocessing)
+/** The metadata_props every model.onnx carries: how to feed it, how to read it, what it was trained on. */
+function onnxMetadata(card: ModelCard): Record<string, string> {
   const s = card.preprocessing.inputSize
   const k = card.classNames.length
-  const bytes = classifierToOnnx(
-    model,
-    card.featureLayer,
-    {
-      'neuropath.format': 'neuropath-classifier',
-      'neuropath.input': `${BACKBONE_IO.input}: float32 NHWC [batch, ${s}, ${s}, 3]`,
-      'neuropath.output': `${PROBABILITIES}: float32 [batch, ${k}], softmax; column i is class_names[i]`,
-      'neuropath.class_names': JSON.stringify(card.classNames),
-      'neuropath.preprocessing': preprocessing,
-      'neuropath.preprocessing_spec': JSON.stringify(card.preprocessing),
-      'neuropath.backbone': card.backbone.description
-    },
-    `model ${dir}`
-  )
+  return {
+    'neuropath.format': 'neuropath-classifier',
+    'neuropath.input': `${BACKBONE_IO.input}: float32 NHWC [batch, ${s}, ${s}, 3]`,
+    'neuropath.output': `${PROBABILITIES}: float32 [batch, ${k}], softmax; column i is class_names[i]`,
+    'neuropath.class_names': JSON.stringify(card.classNames),
+    'neuropath.preprocessing': describePreprocessing(card.preprocessing),
+    'neuropath.preprocessing_spec': JSON.stringify(card.preprocessing),
+    'neuropath.backbone': card.backbone.description,
+    ...(card.encoder
+      ? {
+          'neuropath.encoder': JSON.stringify({
+            fileName: card.encoder.fileName,
+            sha256: card.encoder.sha256,
+            declaration: card.encoder.declaration
+          })
+        }
+      : {})
+  }
+}
+
+/** Writes the model.onnx bytes into `dir` and records them in neuropath.json (`card.onnx`). */
+function recordModelOnnx(dir: string, card: ModelCard, bytes: Uint8Array, opset = OPSET): OnnxModelInfo {
+  const s = card.preprocessing.inputSize
+  const k = card.classNames.length
   atomicWrite(path.join(dir, ONNX_MODEL_FILE), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
   const info: OnnxModelInfo = {
     file: ONNX_MODEL_FILE,
-    opset: OPSET,
+    opset,
     input: { name: BACKBONE_IO.input, layout: 'NHWC', dtype: 'float32', shape: ['batch', s, s, 3] },
     output: { name: PROBABILITIES, dtype: 'float32', shape: ['batch', k], classNames: card.classNames },
-    preprocessing,
+    preprocessing: describePreprocessing(card.preprocessing),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     bytes: bytes.byteLength
   }
@@ -87,14 +96,52 @@ export function writeModelOnnx(dir: string, model: tf.LayersModel, card: ModelCa
 }
 
 /**
- * writeModelOnnx for the end of a training run: never throws (a backbone the export does not cover must not
- * fail a run whose tfjs model is saved); returns the log line saying what was written or why not.
+ * Writes `model.onnx` into the model folder `dir` from the trained LayersModel `model` (its current weights,
+ * fine-tuned layers included) and records it in neuropath.json (`card.onnx`); the preprocessing and the
+ * class names also go into the ONNX metadata_props. Returns what it recorded.
  */
-export function exportOnnxBeside(dir: string, model: tf.LayersModel, card: ModelCard): string {
+export function writeModelOnnx(dir: string, model: tf.LayersModel, card: ModelCard): OnnxModelInfo {
+  return recordModelOnnx(dir, card, classifierToOnnx(model, card.featureLayer, onnxMetadata(card), `model ${dir}`))
+}
+
+/**
+ * writeModelOnnx for a run on an ONNX encoder (card.encoder): model.onnx is the encoder from the model folder
+ * with the declaration's normalisation, its pooling and the trained `head` in one graph
+ * (encoder-classifier-to-onnx.ts). Its opset is the encoder's.
+ */
+export function writeEncoderModelOnnx(dir: string, head: tf.LayersModel, card: ModelCard): OnnxModelInfo {
+  const e = card.encoder
+  if (!e) throw new AppError('INVALID_ARGUMENT', `model ${dir} has no ONNX encoder`)
+  const bytes = encoderClassifierToOnnx(
+    fs.readFileSync(path.join(dir, ...e.file.split('/'))),
+    e.declaration,
+    head,
+    onnxMetadata(card),
+    `model ${dir}`
+  )
+  return recordModelOnnx(dir, card, bytes, encoderOpset(bytes))
+}
+
+/** The default-domain opset of a composed model (the encoder's, which may differ from OPSET). */
+function encoderOpset(bytes: Uint8Array): number {
+  const v = onnx.ModelProto.decode(bytes).opsetImport.find((o) => !o.domain)?.version
+  return typeof v === 'object' && v !== null ? v.toNumber() : Number(v ?? OPSET)
+}
+
+/**
+ * A model.onnx writer for the end of a training run: never throws (a backbone the export does not cover must
+ * not fail a run whose tfjs model is saved); returns the log line saying what was written or why not.
+ */
+export function onnxExportLine(dir: string, write: () => OnnxModelInfo): string {
   try {
-    const info = writeModelOnnx(dir, model, card)
+    const info = write()
     return `ONNX model written: ${path.join(dir, info.file)} (${(info.bytes / 1e6).toFixed(1)} MB, input "${info.input.name}" NHWC [batch, ${info.input.shape[1]}, ${info.input.shape[2]}, 3], output "${info.output.name}")`
   } catch (err) {
     return `no ONNX model written: ${(err as Error).message}`
   }
+}
+
+/** writeModelOnnx at the end of a MobileNetV2 run (see onnxExportLine). */
+export function exportOnnxBeside(dir: string, model: tf.LayersModel, card: ModelCard): string {
+  return onnxExportLine(dir, () => writeModelOnnx(dir, model, card))
 }

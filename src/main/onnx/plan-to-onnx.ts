@@ -6,7 +6,12 @@ import { GraphBuilder, type Dim } from './graph-builder'
 export type PlanOutput = 'embedding' | 'featureMap'
 
 /** Graph input and output names of every backbone graph built here (the runtime feeds and reads these). */
-export const BACKBONE_IO = { input: 'image', embedding: 'embedding', featureMap: 'feature_map' } as const
+export const BACKBONE_IO = {
+  input: 'image',
+  pixels: 'pixels',
+  embedding: 'embedding',
+  featureMap: 'feature_map'
+} as const
 
 /** Options of planToOnnx. */
 export interface PlanToOnnxOptions {
@@ -19,6 +24,13 @@ export interface PlanToOnnxOptions {
   at?: string
   /** Layout of `feature_map`: 'nhwc' `[batch, h, w, C]` (default, as tfjs) or 'nchw' `[batch, C, h, w]`. */
   featureLayout?: 'nhwc' | 'nchw'
+  /**
+   * Take 8-bit RGB `pixels` `[batch, s, s, 3]` uint8 instead of the scaled float `image`, and scale them in
+   * the graph by looking each value up in `lut` (256 float32 values: the app's scaling table, so the input
+   * is bit-identical to the JS path's). Why: the JS loop that scaled each 224² image took ~0.7 ms on the
+   * engine's only JS thread, which ONNX Runtime's run also holds.
+   */
+  pixels?: { lut: Float32Array }
 }
 
 /** A value emitted into a graph: its name and NCHW shape without the batch dimension. */
@@ -68,8 +80,8 @@ export function emitPlan(g: GraphBuilder, plan: InferencePlan, input: string, at
   return get(at)
 }
 
-/** One Conv node for a 'conv' or 'depthwise' plan op (depthwise = grouped Conv, group = input channels). */
-function emitConv(g: GraphBuilder, op: PlanOp, a: EmittedValue, clip: [string, string]): EmittedValue {
+/** One Conv node (and its Clip) for a 'conv' or 'depthwise' plan op (depthwise = grouped Conv, group = input channels). */
+export function emitConv(g: GraphBuilder, op: PlanOp, a: EmittedValue, clip: [string, string]): EmittedValue {
   const [kh, kw, cin, last] = op.filterShape as number[]
   const depthwise = op.op === 'depthwise'
   const cout = depthwise ? cin * last : last
@@ -102,9 +114,9 @@ function emitConv(g: GraphBuilder, op: PlanOp, a: EmittedValue, clip: [string, s
 }
 
 /** ONNX pads [top, left, bottom, right] for TensorFlow padding; 'same' puts the odd pixel at the end. */
-function explicitPads(
+export function explicitPads(
   pad: NonNullable<PlanOp['pad']>,
-  a: EmittedValue,
+  a: Pick<EmittedValue, 'height' | 'width'>,
   kh: number,
   kw: number,
   sh: number,
@@ -144,7 +156,7 @@ export function globalAveragePool(g: GraphBuilder, v: string, stem = 'pooled'): 
 export function planToOnnx(plan: InferencePlan, opts: PlanToOnnxOptions): Uint8Array {
   if (opts.outputs.length === 0) throw new AppError('INVALID_ARGUMENT', 'plan-to-onnx: no output requested')
   const g = new GraphBuilder('backbone')
-  const x = nhwcInput(g, BACKBONE_IO.input, plan.inputSize)
+  const x = opts.pixels ? pixelInput(g, plan.inputSize, opts.pixels) : nhwcInput(g, BACKBONE_IO.input, plan.inputSize)
   const v = emitPlan(g, plan, x, opts.at ?? plan.output)
   for (const out of opts.outputs) {
     if (out === 'embedding') {
@@ -156,5 +168,19 @@ export function planToOnnx(plan: InferencePlan, opts: PlanToOnnxOptions): Uint8A
       g.output(m, ['batch', v.height, v.width, v.channels])
     }
   }
-  return g.toBytes({ 'neuropath.graph': 'backbone', 'neuropath.input_layout': 'NHWC float32 [batch, s, s, 3]' })
+  const layout = opts.pixels ? 'NHWC uint8 [batch, s, s, 3], scaled in the graph' : 'NHWC float32 [batch, s, s, 3]'
+  return g.toBytes({ 'neuropath.graph': 'backbone', 'neuropath.input_layout': layout })
 }
+
+/** The uint8 NHWC `pixels` input, transposed while still bytes, then looked up in the scaling table (float NCHW). */
+function pixelInput(g: GraphBuilder, size: number, k: { lut: Float32Array }): string {
+  if (k.lut.length !== 256)
+    throw new AppError('INVALID_ARGUMENT', `plan-to-onnx: a pixel table has 256 values, not ${k.lut.length}`)
+  g.input(BACKBONE_IO.pixels, ['batch', size, size, 3], 'uint8')
+  const nchw = g.op('Transpose', [BACKBONE_IO.pixels], { perm: [0, 3, 1, 2] }, 'pixels_nchw')
+  const index = g.op('Cast', [nchw], { to: onnxInt32 }, 'pixels_index')
+  return g.op('Gather', [g.constant('pixel_table', k.lut, [256]), index], { axis: 0 }, 'image_nchw')
+}
+
+/** ONNX TensorProto.DataType INT32. */
+const onnxInt32 = 6

@@ -9,10 +9,9 @@ import { labelIssueReport } from '../evidence/study/label-issue-report'
 import { createSeedStudy, createStudy } from '../evidence/study/start-study'
 import { StudyRunner } from '../evidence/study/study-runner'
 import { StudyStore } from '../evidence/study/study-store'
-import { currentTrainItems } from '../evidence/lr-find/current-train-items'
-import { lrFindJob } from '../evidence/lr-find/job'
+import { LrFinds } from '../evidence/lr-find/lr-finds'
 import { EmbeddingMaps } from '../evidence/map/embedding-maps'
-import { runInEngine } from '../engine/engine-host'
+import { runMapPredictions, studyMapPredictions } from '../evidence/map/map-predictions'
 import type { AppContext } from './app-context'
 
 const CALL = { transport: 'direct' as const }
@@ -31,6 +30,7 @@ export function evidenceHandlers(
   const externals = new ExternalEvaluationStore(ctx.workspace.db)
   const runner = new StudyRunner(ctx, training)
   const maps = new EmbeddingMaps(ctx)
+  const lrFinds = new LrFinds(ctx, training)
   studies.markOrphansInterrupted()
 
   return {
@@ -44,6 +44,18 @@ export function evidenceHandlers(
       const id = createSeedStudy(ctx.workspace.db, req)
       runner.start(id)
       return studies.get(id)
+    },
+    resumeStudy({ studyId }) {
+      const s = studies.get(studyId)
+      if (runner.isRunning(studyId) || (s.status !== 'interrupted' && s.status !== 'stopped' && s.status !== 'failed'))
+        throw new AppError(
+          'CONFLICT',
+          `study ${studyId} is ${s.status}; only an interrupted, stopped or failed study can resume`
+        )
+      studies.setStatus(studyId, 'running')
+      ctx.hub.emit('evidence', 'onStudyEvent', { studyId, type: 'status', status: 'running' })
+      runner.start(studyId, true)
+      return studies.get(studyId)
     },
     async cancelStudy({ studyId }) {
       const s = studies.get(studyId)
@@ -109,24 +121,16 @@ export function evidenceHandlers(
       })
     },
     listExternalEvaluations: ({ runId }) => externals.list(runId),
-    async findLearningRate({ datasetId, config, steps, minLr, maxLr }) {
-      const dataset = getDataset(ctx.workspace.db, datasetId)
-      const { classNames, items } = currentTrainItems(ctx.workspace.db, datasetId, dataset.name)
-      const progress = (text: string, p: number | null) =>
-        ctx.hub.emit('evidence', 'onLrFindEvent', { datasetId, text, progress: p })
-      const res = await runInEngine({
-        ...ctx.engine,
-        job: lrFindJob,
-        params: { kind: 'lr-find', config, classNames, items, cacheDir: ctx.workspace.cacheDir, steps, minLr, maxLr },
-        onEvent: (e) =>
-          e.type === 'phase'
-            ? progress(e.text, e.progress)
-            : progress(`Learning rate ${e.lr.toExponential(1)}: loss ${e.loss.toFixed(3)}`, (e.index + 1) / steps)
-      })
-      return { datasetId, stage: 1 as const, ...res }
-    },
+    findLearningRate: (req) => lrFinds.find(req),
+    cancelLearningRate: ({ datasetId }) => lrFinds.cancel(datasetId),
     computeEmbeddingMap: (req) => maps.compute(req),
     getEmbeddingMap: (req) => maps.get(req),
+    getMapPredictions: ({ datasetId, runId, studyId }) => {
+      getDataset(ctx.workspace.db, datasetId)
+      return runId !== undefined
+        ? runMapPredictions(ctx.workspace.db, datasetId, runId)
+        : studyMapPredictions(ctx.workspace.db, datasetId, studyId!)
+    },
     cancelEmbeddingMap: ({ datasetId }) => maps.cancel(datasetId)
   }
 }

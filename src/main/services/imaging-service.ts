@@ -11,6 +11,8 @@ import { FrameCache } from '../imaging/files/frame-cache'
 import { groupSeries } from '../imaging/files/group-series'
 import { readEntry, type ScannedEntry } from '../imaging/files/read-entry'
 import { mapLimited, scanFolder } from '../imaging/files/scan-folder'
+import { linkSegmentations } from '../imaging/seg/link-segmentations'
+import { SegSlices } from '../imaging/seg/seg-slice'
 
 /** Header reads in flight during a folder scan: enough to hide disk latency, few enough to keep file handles low. */
 const HEADER_CONCURRENCY = 16
@@ -44,7 +46,9 @@ async function openGranted(grants: PathGrants, paths: string[]): Promise<OpenRes
   // The same file reached twice (a folder and a file inside it) is listed once.
   const seen = new Set<string>()
   const unique = scanned.filter((s) => !seen.has(s.entry.path) && seen.add(s.entry.path))
-  return { roots, series: groupSeries(unique), skipped, truncated }
+  const series = groupSeries(unique)
+  linkSegmentations(series, unique)
+  return { roots, series, skipped, truncated }
 }
 
 /**
@@ -57,6 +61,7 @@ export function imagingHandlers(ctx: AppContext): Handlers['imaging'] {
   // what was shown; main keeps nothing (budget 0) and only lets concurrent requests share one decode.
   const frames = new FrameCache(0)
   const uploads = new DropUploads(path.join(ctx.workspace.cacheDir, 'dropped'))
+  const segs = new SegSlices()
   return {
     openPaths: ({ paths }) => openGranted(grants, paths),
 
@@ -68,6 +73,10 @@ export function imagingHandlers(ctx: AppContext): Handlers['imaging'] {
 
     async getFrame({ path: p, frame, plane }) {
       return frames.get(await grants.check(p), frame, plane)
+    },
+
+    async getSegmentation({ seg, image, frame }) {
+      return segs.slice(await grants.check(seg), await grants.check(image), frame)
     },
 
     async getTags({ path: p }) {

@@ -152,7 +152,8 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
         folder,
         lowConfidence: req.lowConfidenceThreshold,
         saliency: req.saliency,
-        tta: req.tta
+        tta: req.tta,
+        volumePlane: req.volumePlane
       })
       launch(
         jobId,
@@ -162,6 +163,7 @@ export function inferenceHandlers(ctx: AppContext): Handlers['inference'] {
           modelDir: model.modelDir,
           folder,
           saliency: req.saliency,
+          volumePlane: req.volumePlane,
           ...(req.tta ? { tta: 'standard' as const } : {})
         },
         `Classifying ${name}`

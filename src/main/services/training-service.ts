@@ -9,10 +9,17 @@ import { exportRunReport } from '../training/report/export-report'
 import { trainJob, type EngineRunEvent, type TrainingJob } from '../training/job/job'
 import { Estimator } from '../training/runs/calibration/estimator'
 import { RunStore } from '../training/runs/run-store'
-import { attachFoldRun, checkFoldSlot, studySplitsForRun } from '../evidence/study/run-splits'
+import { attachFoldRun, checkFoldSlot } from '../evidence/study/run-splits'
+import { runItems } from '../training/runs/run-items'
 import { judgeRun } from '../training/quality/judge-run'
 import { importBackbone } from '../training/runs/import-backbone'
-import { checkAndImportEncoder, listEncoders, readDeclaration, removeBackbone } from '../training/runs/encoder-library'
+import {
+  checkAndImportEncoder,
+  encoderForRun,
+  listEncoders,
+  readDeclaration,
+  removeBackbone
+} from '../training/runs/encoder-library'
 import { stageFraction } from '../../shared/run-progress'
 import type { AppContext } from './app-context'
 
@@ -43,30 +50,19 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
   const launch = (runId: number, resume: boolean): RunSummary => {
     if (active.has(runId)) throw new AppError('CONFLICT', `run ${runId} is already running`)
     const detail = store.detail(runId)
-    const { version, items } = readVersion(ctx.workspace.db, detail.versionId)
     // A cross-validation fold trains on its study's splits (fold held out as test), not the version's.
-    const foldSplit = studySplitsForRun(ctx.workspace.db, runId)
-    const splitOf = (i: (typeof items)[number]) => (foldSplit ? (foldSplit.get(i.itemId) ?? null) : i.split)
+    const { version, classNames, items } = runItems(ctx.workspace.db, runId, detail.versionId)
     const dataset = getDataset(ctx.workspace.db, detail.datasetId)
+    const encoder = encoderForRun(ctx.workspace.modelsDir, detail.config)
     const job: TrainingJob = {
       kind: 'train',
       runId,
       config: detail.config,
-      classNames: version.classes,
-      items: items
-        .filter((i) => splitOf(i) !== null && i.labelIndex >= 0)
-        .map((i) => ({
-          itemId: i.itemId,
-          path: i.path,
-          frame: i.frame,
-          plane: i.plane,
-          sha256: i.sha256,
-          label: i.labelIndex,
-          split: splitOf(i)!,
-          patientId: i.patientId
-        })),
+      classNames,
+      items,
       modelDir: path.join(ctx.workspace.modelsDir, `run-${runId}`),
       cacheDir: ctx.workspace.cacheDir,
+      ...(encoder ? { encoderPath: encoder.encoderPath } : {}),
       resume,
       dataset: { id: dataset.id, name: dataset.name, versionId: version.id, fingerprint: version.fingerprint }
     }
@@ -185,11 +181,14 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
           `dataset "${dataset.name}" has no train/val split yet: split it before training`
         )
       }
+      // An encoder run records the declaration it trains with (the imported one unless the config gives one).
+      const full = config as TrainingConfig
+      const runConfig = encoderForRun(ctx.workspace.modelsDir, full)?.config ?? full
       const runId = store.create({
         name: name ?? `${dataset.name} #${store.list().length + 1}`,
         datasetId,
         versionId: version,
-        config: config as TrainingConfig,
+        config: runConfig,
         classNames: v.classes
       })
       if (fold) attachFoldRun(ctx.workspace.db, fold.studyId, fold.fold, runId)
@@ -231,6 +230,11 @@ export function trainingHandlers(ctx: AppContext): Handlers['training'] {
       return { runId, removedFolder: existed ? folder : null }
     },
     async checkBackbone({ kind, path: p }) {
+      if (kind === 'onnx-encoder')
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          'an ONNX encoder is checked with checkEncoder (its file and declaration)'
+        )
       const check = await estimator.checkBackbone({ kind, path: p })
       return { ...check, importedPath: importBackbone(ctx.workspace.modelsDir, check) }
     },

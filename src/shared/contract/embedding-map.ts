@@ -63,3 +63,40 @@ export const EmbeddingMapRequest = z
   })
   .strict()
 export type EmbeddingMapRequest = z.input<typeof EmbeddingMapRequest>
+
+/** Whose predictions colour a map: a run's stored evaluation, or a cross-validation study's out-of-fold predictions. */
+export const MapPredictionsRequest = z
+  .object({
+    datasetId: Id,
+    /** A completed run of the dataset: its evaluation's predictions (held-out test split, else val). */
+    runId: Id.optional(),
+    /** A completed cross-validation study of the dataset: every item's out-of-fold prediction. */
+    studyId: Id.optional()
+  })
+  .strict()
+  .refine((r) => (r.runId === undefined) !== (r.studyId === undefined), {
+    message: 'give exactly one of runId and studyId'
+  })
+
+/**
+ * Predictions to colour a map by prediction or correctness. Only held-out predictions are offered (a run's
+ * test split, or out-of-fold): no item is coloured by a model that trained on it. Items of the map that are
+ * absent here were not predicted by this source and are drawn as 'not predicted'.
+ */
+export interface MapPredictions {
+  datasetId: number
+  source: { kind: 'run' | 'study'; id: number; name: string }
+  /** What the predictions were measured on: a run's held-out 'test' split ('val' when it has none, optimistic), or 'out-of-fold'. */
+  split: 'test' | 'val' | 'out-of-fold'
+  /** Plain words for the legend, e.g. 'run 12 "baseline": its test split, held out from training (38 items)'. */
+  description: string
+  /** The model's classes; `predicted` and `labels` index them. */
+  classNames: string[]
+  itemIds: number[]
+  /** Argmax class of each item's probabilities. */
+  predicted: number[]
+  /** The label each item had in the frozen dataset version the source was evaluated against. */
+  labels: number[]
+  /** The probability of the predicted class, in [0, 1]. */
+  confidence: number[]
+}

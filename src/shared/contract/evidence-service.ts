@@ -5,7 +5,14 @@ import { event, rpc } from './define'
 import type { Evaluation } from './training'
 import { TrainingConfigSchema, type TrainingConfig } from './training-config'
 import type { StudyMetrics } from './evidence'
-import { EmbeddingMapRequest, type EmbeddingMap, type EmbeddingMapEvent } from './embedding-map'
+import {
+  EmbeddingMapRequest,
+  MapPredictionsRequest,
+  type EmbeddingMap,
+  type EmbeddingMapEvent,
+  type MapPredictions
+} from './embedding-map'
+import { LrFindRequest, type LrFindEvent, type LrFindResult } from './lr-find'
 
 /** Life cycle of a cross-validation study (its folds are ordinary runs with their own statuses). */
 export type StudyStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted'
@@ -136,63 +143,6 @@ export const StartSeedStudyRequest = z
   })
   .strict()
 
-/**
- * A learning-rate sweep of the stage 1 head (fastai's lr_find): one training step per rate, rates growing
- * exponentially; measured on backbone embeddings of the dataset's current training split.
- */
-export interface LrFindResult {
-  datasetId: number
-  /** Learning rates tried, ascending (as many as were run before the loss diverged). */
-  lrs: number[]
-  /** Training loss (categorical cross-entropy, nats) of the batch at each rate. */
-  losses: number[]
-  /** Exponentially smoothed, bias-corrected losses (β = 0.98, as fastai's lr_find): what the plot draws. */
-  smoothed: number[]
-  /**
-   * The middle of the longest stretch over which the smoothed loss keeps falling (fastai's 'valley'); null
-   * when it never fell (nothing to suggest).
-   */
-  suggested: number | null
-  /**
-   * The rate of the lowest smoothed loss ÷ 10 (the older rule of thumb; the first tenth of the sweep left
-   * out, where the smoothing has seen few batches), for comparison.
-   */
-  minimumOver10: number
-  /** Whether the sweep stopped early because the loss blew up (> 4 × its minimum). */
-  diverged: boolean
-  /** Always 1: the sweep trains the stage 1 head on frozen-backbone embeddings. */
-  stage: 1
-  /** Training images the batches were drawn from (at most 2,048, evenly spaced), and the batch size. */
-  images: number
-  batchSize: number
-  /** What trained the head: 'ort' (ONNX Runtime) or a tfjs backend. */
-  backend: string
-  backbone: string
-  /** Wall time of the sweep including embeddings, seconds. */
-  seconds: number
-}
-
-/** Progress of a learning-rate sweep. */
-export interface LrFindEvent {
-  datasetId: number
-  text: string
-  /** Fraction of the current phase in [0, 1], or null. */
-  progress: number | null
-}
-
-export const LrFindRequest = z
-  .object({
-    datasetId: Id,
-    /** The configuration the sweep uses (backbone, input size, head, batch size, class weights, seed). */
-    config: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
-    /** Rates tried between minLr and maxLr. */
-    steps: z.number().int().min(10).max(400).default(100),
-    minLr: z.number().positive().max(1).default(1e-6),
-    maxLr: z.number().positive().max(100).default(1)
-  })
-  .strict()
-  .refine((r) => r.minLr < r.maxLr, { message: 'minLr must be below maxLr' })
-
 const StudyRef = z.object({ studyId: Id }).strict()
 
 export const evidenceService = {
@@ -206,6 +156,12 @@ export const evidenceService = {
    * metric's mean ± SD across seeds (how much of a difference between two runs is only the seed).
    */
   startSeedStudy: rpc(StartSeedStudyRequest).returns<StudySummary>(),
+  /**
+   * Continues a study that was interrupted (the app closed or an engine died mid-study), stopped or failed:
+   * folds whose run completed stay as they are; the unfinished fold's run resumes from its last saved epoch;
+   * the remaining folds train. CONFLICT for a study that is running or completed.
+   */
+  resumeStudy: rpc(StudyRef).returns<StudySummary>(),
   /** Cancels the fold that is training and stops the study. */
   cancelStudy: rpc(StudyRef).returns<StudySummary>(),
   listStudies: rpc(Empty).returns<StudySummary[]>(),
@@ -224,11 +180,14 @@ export const evidenceService = {
   ).returns<ExternalEvaluation>(),
   listExternalEvaluations: rpc(z.object({ runId: Id }).strict()).returns<ExternalEvaluation[]>(),
   /**
-   * Learning-rate finder: sweeps the stage 1 head's learning rate over the dataset's current training split
-   * (labelled, included items with split 'train') in an engine process and returns the loss curve and a
-   * suggested rate. Progress arrives as onLrFindEvent.
+   * Learning-rate finder (lr-find.ts): sweeps stage 1's head over the dataset's current training split, or
+   * stage 2 (top layers + head from a run's stage 1 head) over that run's training split, in an engine process;
+   * returns the loss curve and a suggested rate. Progress arrives as onLrFindEvent. One sweep per dataset at a
+   * time (CONFLICT otherwise); cancelLearningRate stops it (the call then rejects with CANCELLED).
    */
   findLearningRate: rpc(LrFindRequest).returns<LrFindResult>(),
+  /** Cancels the dataset's running sweep; `cancelled` is false when none was running. */
+  cancelLearningRate: rpc(z.object({ datasetId: Id }).strict()).returns<{ cancelled: boolean }>(),
   /**
    * Computes (or returns from the workspace cache) the embedding map of a dataset's items: backbone embeddings,
    * exact PCA, then UMAP, in an engine process. The PCA arrives first as onMapEvent {type:'pca'}; progress as
@@ -237,6 +196,11 @@ export const evidenceService = {
   computeEmbeddingMap: rpc(EmbeddingMapRequest).returns<EmbeddingMap>(),
   /** The cached map for these items and backbone, or null when none was computed yet. */
   getEmbeddingMap: rpc(EmbeddingMapRequest).returns<EmbeddingMap | null>(),
+  /**
+   * Held-out predictions to colour a map by prediction or correctness: a completed run's evaluation (its test
+   * split) or a completed cross-validation study's out-of-fold predictions (every item). Read from the catalog.
+   */
+  getMapPredictions: rpc(MapPredictionsRequest).returns<MapPredictions>(),
   /** Cancels the dataset's running map; `cancelled` is false when none was running. */
   cancelEmbeddingMap: rpc(z.object({ datasetId: Id }).strict()).returns<{ cancelled: boolean }>(),
   onStudyEvent: event<StudyEvent>(),

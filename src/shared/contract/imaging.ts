@@ -1,42 +1,21 @@
 import { z } from 'zod'
 import { FsPath } from './common'
 import { rpc } from './define'
+import type { SegmentationRef, SegmentationSlice } from './imaging/segmentation'
+import type { OrientationLabels, ViewerPlane, VolumeInfo } from './imaging/volume'
+
+export * from './imaging/segmentation'
+export * from './imaging/volume'
 
 /**
  * The imaging service: open files and folders the user picked, list their images grouped by series,
  * send one frame's raw modality values for display, and dump DICOM tags. Every method taking a path
- * refuses paths outside the roots the user granted (AppError FORBIDDEN).
+ * refuses paths outside the roots the user granted (AppError FORBIDDEN). The service is declared here; NIfTI
+ * volume and DICOM SEG types live under ./imaging/ and are re-exported from here.
  */
 
 /** What a file holds, recognised from its content ('nifti': a NIfTI-1/-2 volume, recognised by name and header). */
 export type ViewerImageKind = 'dicom' | 'png' | 'jpeg' | 'nifti'
-
-/** Anatomical plane a volume is shown along. */
-export type ViewerPlane = 'axial' | 'coronal' | 'sagittal'
-
-export const VIEWER_PLANES: readonly ViewerPlane[] = ['axial', 'coronal', 'sagittal']
-
-/** Patient directions at the four edges of a displayed volume plane: 'R', 'L', 'A', 'P', 'S' or 'I'. */
-export interface OrientationLabels {
-  left: string
-  right: string
-  top: string
-  bottom: string
-}
-
-/** What the viewer needs to know about a NIfTI volume before showing a plane of it. */
-export interface VolumeInfo {
-  /** Voxels along the file's i, j, k axes. */
-  dims: [number, number, number]
-  /** Voxel size along i, j, k in mm. */
-  voxelSizeMm: [number, number, number]
-  /** 'int16', 'float32', 'rgb24', ... */
-  dataType: string
-  /** Where voxel axes i, j, k point, e.g. 'RAS' (from the sform, else the qform). */
-  orientation: string
-  /** Slices of each plane: the frame count when the entry is shown along that plane. */
-  slices: Record<ViewerPlane, number>
-}
 
 /** A VOI window in modality units, DICOM (0028,1050)/(0028,1051)/(0028,1055). */
 export interface ViewerWindow {
@@ -48,6 +27,21 @@ export interface ViewerWindow {
 
 /** DICOM (0028,1056) VOI LUT Function; LINEAR when absent. */
 export type ViewerVoiFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID'
+
+/**
+ * One item of the VOI LUT Sequence (0028,3010) (PS3.3 C.11.2): modality value `firstMapped + i` displays as
+ * `data[i] / (2^bits − 1)` of full brightness; values below or above the table take its first or last entry.
+ */
+export interface ViewerVoiLut {
+  /** LUT Descriptor (0028,3002) value 2: the first modality value mapped (signed when the modality values may be). */
+  firstMapped: number
+  /** LUT Descriptor value 3: bits per entry, 8..16. */
+  bits: number
+  /** LUT Data (0028,3006): one entry per modality value from `firstMapped` (descriptor value 1; 0 means 65536). */
+  data: Uint16Array
+  /** LUT Explanation (0028,3003), when present. */
+  explanation?: string
+}
 
 /** A failure tied to one file, shown in the viewer instead of the image. */
 export interface ImageProblem {
@@ -111,6 +105,8 @@ export interface SeriesGroup {
   frameOfReferenceUid?: string
   /** Sorted along the slice normal (sortSeries), then by instance number. */
   entries: ImageEntry[]
+  /** DICOM SEG files among the opened ones that label this series (absent when none). */
+  segmentations?: SegmentationRef[]
 }
 
 /** What opening paths or dropped bytes gives the viewer. */
@@ -150,12 +146,22 @@ export interface FrameData {
   /** The file's windows in modality units; the first is the default (derived from the pixels when absent). */
   windows: ViewerWindow[]
   voiLutFunction: ViewerVoiFunction
+  /**
+   * VOI LUT Sequence (0028,3010) items, applied to the modality values; when present the first is the default
+   * display (it takes precedence over `windows` until the user changes window/level).
+   */
+  voiLuts?: ViewerVoiLut[]
   /** MONOCHROME1: low values display bright. */
   invert: boolean
   /** 'HU' for CT with a rescale, else Rescale Type (0028,1054), else ''. */
   units: string
   /** Pixel Spacing (0028,0030): [row, column] spacing in mm. Volumes: the voxel sizes along the plane's rows and columns. */
   pixelSpacing?: [number, number]
+  /**
+   * Pixel Aspect Ratio (0028,0034): [vertical, horizontal] size of a pixel, for images without Pixel Spacing.
+   * The viewer draws pixels `pixelSpacing[0] / pixelSpacing[1]` (else this ratio) times as tall as wide.
+   */
+  pixelAspectRatio?: [number, number]
   /** Volumes: the plane this slice was cut along (`frame` is then the slice index, 0 inferior/posterior/left). */
   plane?: ViewerPlane
   /** Volumes: patient directions at the image edges (radiological layout: patient right on screen left). */
@@ -236,6 +242,16 @@ export const imagingService = {
       .object({ path: FsPath, frame: Frame.default(0), plane: z.enum(['axial', 'coronal', 'sagittal']).optional() })
       .strict()
   ).returns<FrameData>(),
+  /**
+   * The masks of DICOM SEG `seg` on frame `frame` (0-based) of DICOM image `image`, for the viewer's overlay.
+   * SEG frames are tied to the image by Referenced SOP Instance UID (and Referenced Frame Number), else by
+   * Image Position (Patient). Both paths must be granted.
+   * @throws AppError UNSUPPORTED when `seg` is not a DICOM SEG or its Rows/Columns differ from the image's;
+   * CORRUPT naming the file and element for a SEG whose segments or per-frame groups are missing.
+   */
+  getSegmentation: rpc(
+    z.object({ seg: FsPath, image: FsPath, frame: Frame.default(0) }).strict()
+  ).returns<SegmentationSlice>(),
   /** Every element of a DICOM file in tag order, sequences flattened; [] for PNG/JPEG. */
   getTags: rpc(z.object({ path: FsPath }).strict()).returns<TagRow[]>()
 }

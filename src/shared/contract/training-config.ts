@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { OnnxEncoderDeclarationInput } from './onnx-encoder'
 
 /**
  * The training configuration: one schema drives validation at the boundary, the CLI's --config file and
@@ -21,28 +22,54 @@ const count = (min: number, max: number) =>
   z.number('must be a number').int('must be a whole number').min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`)
 const fraction = (max: number) => z.number('must be a number').min(0, 'must be ≥ 0').max(max, `must be ≤ ${max}`)
 
+/** Backbone kinds that are MobileNetV2 (stage 2 fine-tunes its top layers); 'onnx-encoder' is any frozen encoder. */
+export const MOBILENET_V2_KINDS = ['nsfwjs', 'keras-h5', 'tfjs-dir', 'random'] as const
+
+/** Why stage 2 cannot run on an ONNX encoder: shown by config validation and by the form. */
+export const ENCODER_STAGE2_REASON =
+  'stage 2 fine-tunes the top layers of MobileNetV2; an ONNX encoder is a foreign graph that stays frozen, so only stage 1 (the head on its embeddings) runs'
+
 export const BackboneChoice = z
   .object({
     /**
      * nsfwjs: the MobileNetV2 shipped in the nsfwjs npm package (offline default); keras-h5: the official Keras
-     * ImageNet weights file; tfjs-dir: a tfjs layers-model folder; random: random initialisation (explicit only).
+     * ImageNet weights file; tfjs-dir: a tfjs layers-model folder; random: random initialisation (explicit only);
+     * onnx-encoder: your own frozen ONNX image encoder, imported into models/backbones/<sha256>/.
      */
     kind: z
-      .enum(['nsfwjs', 'keras-h5', 'tfjs-dir', 'random'])
+      .enum([...MOBILENET_V2_KINDS, 'onnx-encoder'])
       .default('nsfwjs')
-      .meta({ title: 'Backbone', description: 'Where the MobileNetV2 weights come from' }),
+      .meta({ title: 'Backbone', description: 'Where the backbone weights come from' }),
     /** File (.h5) or folder (tfjs) for keras-h5 / tfjs-dir. */
     path: z
       .string()
       .min(1, 'must not be empty')
       .max(4096, 'must be at most 4096 characters')
       .optional()
-      .meta({ title: 'Weights path', description: 'The .h5 file (keras-h5) or the tfjs model folder (tfjs-dir)' })
+      .meta({ title: 'Weights path', description: 'The .h5 file (keras-h5) or the tfjs model folder (tfjs-dir)' }),
+    /** onnx-encoder: SHA-256 (hex) of the imported encoder file, the name of its folder in models/backbones/. */
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
+      .optional()
+      .meta({ title: 'Encoder SHA-256', description: 'The imported ONNX encoder (models/backbones/<sha256>/)' }),
+    /**
+     * onnx-encoder: how the encoder wants its pixels and which output is its embedding. Absent when a run is
+     * started: the imported encoder's resolved declaration is filled in, so the run record always holds it.
+     */
+    declaration: OnnxEncoderDeclarationInput.optional().meta({
+      title: 'Encoder declaration',
+      description: 'Input size, layout, channel order, normalisation, output and pooling'
+    })
   })
   .strict()
   .refine((b) => (b.kind === 'keras-h5' || b.kind === 'tfjs-dir' ? !!b.path : true), {
     message: 'a path is required for keras-h5 and tfjs-dir backbones',
     path: ['path']
+  })
+  .refine((b) => (b.kind === 'onnx-encoder' ? !!b.sha256 : true), {
+    message: 'an ONNX encoder backbone names the imported encoder by its SHA-256 (import it with "Check" first)',
+    path: ['sha256']
   })
 
 export const TrainingConfigSchema = z
@@ -167,6 +194,30 @@ export const TrainingConfigSchema = z
       .meta({ title: 'Seed', description: 'Drives initialisation, shuffling, dropout and augmentation' })
   })
   .strict()
+  .superRefine((c, ctx) => {
+    // An ONNX encoder is frozen and fed [0, 1] pixels at its own input size: refuse what cannot run on it
+    // here, before a run starts, with the reason.
+    if (c.backbone.kind !== 'onnx-encoder') return
+    if (c.stage2.enabled && c.stage2.epochs > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stage2', 'enabled'],
+        message: `turn stage 2 off: ${ENCODER_STAGE2_REASON}`
+      })
+    if (c.scaling === '[-1,1]')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scaling'],
+        message: "an ONNX encoder is fed [0,1] pixels and applies its declaration's normalisation: use 'backbone'"
+      })
+    const size = c.backbone.declaration?.inputSize
+    if (size !== undefined && size !== c.inputSize)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inputSize'],
+        message: `the encoder is declared for ${size} px inputs: set the input size to ${size}`
+      })
+  })
 
 /** A complete configuration (every default filled). */
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>

@@ -39,6 +39,12 @@ export function panBy(v: MapView, dx: number, dy: number): MapView {
   return { ...v, ox: v.ox + dx, oy: v.oy + dy }
 }
 
+/** A lookup from id to its position in `ids` (undefined for an id not there). */
+export function positionOf(ids: readonly number[]): (id: number) => number | undefined {
+  const at = new Map(ids.map((id, i) => [id, i]))
+  return (id) => at.get(id)
+}
+
 /** Ten distinguishable colours (Tableau 10), as CSS and as little-endian RGBA words for ImageData. */
 export const PALETTE = [
   '#4e79a7',
@@ -59,8 +65,11 @@ function rgbaWord(css: string): number {
   return ((0xff << 24) | ((n & 0xff) << 16) | (n & 0xff00) | ((n >> 16) & 0xff)) >>> 0
 }
 
-/** Colour index per point and the legend, from one category value per point (null = unknown, grey). */
-export function categorise(values: readonly (string | null)[]): {
+/** Colour index per point and the legend, from one category value per point (null = unknown, grey, legend `noneLabel`). */
+export function categorise(
+  values: readonly (string | null)[],
+  noneLabel = 'none'
+): {
   index: Uint16Array
   legend: { label: string; css: string }[]
 } {
@@ -74,7 +83,26 @@ export function categorise(values: readonly (string | null)[]): {
   const index = Uint16Array.from(values, (v) => (v === null ? other : (slot.get(v) ?? other)))
   const legend = own.map((label, i) => ({ label, css: PALETTE[i] }))
   if (ranked.length > own.length || values.some((v) => v === null))
-    legend.push({ label: ranked.length > own.length ? 'other / none' : 'none', css: GREY })
+    legend.push({ label: ranked.length > own.length ? `other / ${noneLabel}` : noneLabel, css: GREY })
+  return { index, legend }
+}
+
+/**
+ * Colour index per point and the legend for categories with fixed colours (e.g. correct green, wrong red), in
+ * the given order; a value not among them (or null) is grey under `noneLabel`. Only categories present are
+ * listed.
+ */
+export function fixedCategories(
+  values: readonly (string | null)[],
+  colours: readonly { label: string; css: string }[],
+  noneLabel: string
+): { index: Uint16Array; legend: { label: string; css: string }[] } {
+  const present = colours.filter((c) => values.includes(c.label))
+  const slot = new Map(present.map((c, i) => [c.label, i]))
+  const none = present.length
+  const index = Uint16Array.from(values, (v) => (v === null ? none : (slot.get(v) ?? none)))
+  const legend = [...present]
+  if (index.some((i) => i === none)) legend.push({ label: noneLabel, css: GREY })
   return { index, legend }
 }
 

@@ -1,5 +1,6 @@
-import type { ViewerVoiFunction } from '../contract/imaging'
+import type { ViewerVoiFunction, ViewerVoiLut } from '../contract/imaging'
 import { voiFunction } from './voi'
+import { voiLutFunction } from './voi-lut'
 
 /** The pixels of one frame as main sends them (see `FrameData`). */
 export interface FramePixels {
@@ -20,6 +21,8 @@ export interface WindowParams {
   center: number
   width: number
   fn: ViewerVoiFunction
+  /** A VOI LUT Sequence (0028,3010) item to apply instead of center/width (grey only). */
+  lut?: ViewerVoiLut
 }
 
 /** Widest value span that gets a lookup table (2^20 entries = 4 MiB); wider integer data is computed per pixel. */
@@ -91,7 +94,7 @@ export class WindowRenderer {
       return out
     }
     const w = win ?? { center: (px.min + px.max) / 2, width: Math.max(px.max - px.min, 1), fn: 'LINEAR' as const }
-    const f = voiFunction(w.fn, w.center, w.width)
+    const f = w.lut ? voiLutFunction(w.lut) : voiFunction(w.fn, w.center, w.width)
     if (this.index && this.lut) {
       const lut = this.lut
       const min = px.min

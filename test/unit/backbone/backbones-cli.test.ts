@@ -93,9 +93,10 @@ describe('neuropath backbones', () => {
     expect(none.code).not.toBe(0)
     expect(none.stderr).toMatch(/no declaration for nodecl\.onnx/)
 
-    // Training on an encoder is not built yet: said plainly, not mistaken for a tfjs folder.
+    // Training on a degenerate encoder stops at its check, before any dataset or run is touched.
+    fs.writeFileSync(`${flat}.json`, JSON.stringify({ normalisation: { preset: '[0,1]' } }))
     const train = await neuropath('train', '--dataset', 'any', '--backbone', `onnx:${flat}`)
     expect(train.code).not.toBe(0)
-    expect(train.stderr).toMatch(/training on your own ONNX encoder is not available yet/)
+    expect(train.stderr).toMatch(/onnx:.*flat\.onnx: the encoder's output is unusable: the output is constant/)
   }, 120_000)
 })

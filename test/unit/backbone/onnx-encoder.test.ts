@@ -1,7 +1,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OnnxEncoderDeclarationInput } from '../../../src/shared/contract/onnx-encoder'
 import { openBackboneRuntime } from '../../../src/main/backbone-runtime/backbone-runtime'
@@ -14,7 +13,7 @@ import { buildHead } from '../../../src/main/training/head/build-head'
 import { createEmbeddingSource } from '../../../src/main/training/loop/embedding-source'
 import { mulberry32 } from '../../../src/main/training/loop/random'
 import { trainStage } from '../../../src/main/training/loop/train-stage'
-import { tinyEncoder, type TinyEncoderOptions } from '../../helpers/onnx-encoders'
+import { tinyEncoder, writeColourNoisePng, type TinyEncoderOptions } from '../../helpers/onnx-encoders'
 import { useCpuBackend } from '../training/fixtures'
 
 const SIZE = 32
@@ -39,21 +38,8 @@ beforeAll(async () => {
   const l: number[] = []
   for (let i = 0; i < 48; i++) {
     const cls = i % 2
-    const w = 40
-    const buf = Buffer.alloc(w * w * 3)
-    const bx = Math.floor(rng() * 30)
-    const by = Math.floor(rng() * 30)
-    for (let p = 0; p < w * w; p++) {
-      const blob = Math.abs((p % w) - bx) < 5 && Math.abs(Math.floor(p / w) - by) < 5 ? 80 : 0
-      const n = () => Math.floor(rng() * 90)
-      buf[p * 3] = Math.min(255, (cls === 0 ? 150 : 40) + n() + blob)
-      buf[p * 3 + 1] = Math.min(255, 60 + n() + blob)
-      buf[p * 3 + 2] = Math.min(255, (cls === 0 ? 40 : 150) + n() + blob)
-    }
     const file = path.join(dir, `img${i}.png`)
-    await sharp(buf, { raw: { width: w, height: w, channels: 3 } })
-      .png()
-      .toFile(file)
+    await writeColourNoisePng(file, cls as 0 | 1, rng)
     items.push({ path: file })
     l.push(cls)
   }

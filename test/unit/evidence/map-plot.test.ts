@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest'
 import {
   categorise,
   drawPoints,
+  fixedCategories,
   fitView,
   hitTest,
   legendWords,
   panBy,
   pointsInBox,
+  positionOf,
   zoomAt
 } from '../../../src/shared/display/map-plot'
 
@@ -71,5 +73,26 @@ describe('map plot', () => {
     const [x3, y3] = toPx(v, 3).map(Math.round)
     expect(px[(y3 - 2) * 120 + x3]).toBe(0xffffffff) // the white ring around the selected point
     expect(px[30 * 120 + 60]).toBe(0) // background between points
+  })
+
+  it('colours correctness with fixed colours, in the given order, grey for items not predicted', () => {
+    const colours = [
+      { label: 'correct', css: '#59a14f' },
+      { label: 'wrong', css: '#e15759' }
+    ]
+    const c = fixedCategories(['wrong', null, 'correct', 'wrong'], colours, 'not predicted')
+    expect(c.legend.map((l) => l.label)).toEqual(['correct', 'wrong', 'not predicted'])
+    expect(c.legend[0].css).toBe('#59a14f')
+    expect([...c.index]).toEqual([1, 2, 0, 1])
+    // Only the categories present are listed; no grey entry when every item has one.
+    const all = fixedCategories(['correct', 'correct'], colours, 'not predicted')
+    expect(all.legend.map((l) => l.label)).toEqual(['correct'])
+    expect([...all.index]).toEqual([0, 0])
+  })
+
+  it('names unknown values as asked, and finds an id’s row', () => {
+    expect(categorise(['a', null], 'not predicted').legend.map((l) => l.label)).toEqual(['a', 'not predicted'])
+    const at = positionOf([7, 3, 9])
+    expect([at(3), at(9), at(4)]).toEqual([1, 2, undefined])
   })
 })

@@ -119,6 +119,41 @@ describe('cross-validation study with real runs', () => {
     )
   })
 
+  it('colours the map by held-out predictions: a fold run’s test split and the study’s out-of-fold', async () => {
+    const detail = await api.evidence.getStudy({ studyId })
+    const runId = detail.runIds[0]!
+    const run = await api.training.getRun({ runId })
+    const byRun = await api.evidence.getMapPredictions({ datasetId, runId })
+    expect(byRun.split).toBe('test')
+    expect(byRun.source).toEqual({ kind: 'run', id: runId, name: run.name })
+    expect(byRun.itemIds).toEqual(run.evaluation!.predictions!.itemIds)
+    expect(byRun.description).toMatch(
+      new RegExp(`^run ${runId} ".*": its test split, held out from training \\(\\d+ items\\)$`)
+    )
+    // Correctness from predicted vs the frozen labels is the run's own test accuracy.
+    const right = byRun.predicted.filter((p, i) => p === byRun.labels[i]).length
+    expect(right / byRun.itemIds.length).toBeCloseTo(run.evaluation!.accuracy, 12)
+
+    const oof = await api.evidence.getMapPredictions({ datasetId, studyId })
+    expect(oof.split).toBe('out-of-fold')
+    expect(oof.itemIds).toHaveLength(24)
+    expect(oof.description).toMatch(
+      /out-of-fold, each item predicted by the fold model that did not train on it \(24 items\)/
+    )
+    // The first fold's items are predicted out of fold by that fold's run: the same classes.
+    const oofOf = new Map(oof.itemIds.map((id, i) => [id, oof.predicted[i]]))
+    byRun.itemIds.forEach((id, i) => expect(oofOf.get(id)).toBe(byRun.predicted[i]))
+    for (const c of oof.confidence) expect(c).toBeGreaterThanOrEqual(0.5)
+
+    await expect(api.evidence.getMapPredictions({ datasetId, runId, studyId })).rejects.toThrow(
+      /exactly one of runId and studyId/
+    )
+    const other = await api.datasets.create({ name: 'elsewhere' })
+    await expect(api.evidence.getMapPredictions({ datasetId: other.id, runId })).rejects.toThrow(
+      /run \d+ trained on another dataset \("toy"\)/
+    )
+  })
+
   it('evaluates a run on an external folder: the same as classify plus the metrics by hand', async () => {
     const runId = (await api.evidence.getStudy({ studyId })).runIds[0]!
     const ext = path.join(dir, 'external')

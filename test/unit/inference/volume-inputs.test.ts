@@ -51,4 +51,43 @@ describe('classification inputs from NIfTI volumes', () => {
         .sort((a, b) => (a[0] < b[0] ? -1 : 1))
     )
   })
+
+  it('slices volumes along the chosen plane: slice counts and one verdict per volume follow the plane', async () => {
+    const { dir, volumes } = patientFolder()
+    // Voxel grids from make_import_volumes.py: head 12×10×8 (RAS), pair 12×10×6 (LAS), flat 10×10×5; all
+    // axis-aligned, so coronal slices count the y voxels and sagittal slices the x voxels.
+    const dims: Record<string, [number, number, number]> = {
+      'tumor/head.nii.gz': [12, 10, 8],
+      'tumor/pair.hdr': [12, 10, 6],
+      'normal/flat.nii': [10, 10, 5]
+    }
+    expect(Object.keys(dims).sort()).toEqual(volumes.map((v) => v.rel).sort())
+    for (const [plane, axis, size] of [
+      ['coronal', 1, (d: number[]) => [d[0], d[2]]],
+      ['sagittal', 0, (d: number[]) => [d[1], d[2]]]
+    ] as const) {
+      const found = await listFolderInputs(dir, plane)
+      for (const v of volumes) {
+        const mine = found.inputs.filter((i) => i.path === path.join(dir, ...v.rel.split('/')))
+        expect(
+          mine.map((i) => i.frame),
+          `${plane} ${v.rel}`
+        ).toEqual([...Array(dims[v.rel][axis]).keys()])
+        // Each slice has the plane's size: width × height of the displayed plane.
+        expect(new Set(mine.map((i) => `${i.width}×${i.height}`))).toEqual(new Set([size(dims[v.rel]).join('×')]))
+      }
+      const rows: AggregatableRow[] = found.inputs.map((i) => ({
+        ...i,
+        predictedIndex: i.seriesKey === 'volume:tumor/head.nii.gz' ? 1 : 0,
+        lowConfidence: false,
+        probabilities: [0.5, 0.5]
+      }))
+      const perVolume = aggregate(rows, ['normal', 'tumor'], 'series')
+      expect(perVolume.map((g) => [g.label, g.count, g.majority])).toEqual(
+        volumes
+          .map((v) => [v.rel, dims[v.rel][axis], v.rel === 'tumor/head.nii.gz' ? 'tumor' : 'normal'])
+          .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      )
+    }
+  })
 })

@@ -8,6 +8,7 @@ import { selectBackend } from '../../../src/main/compute/backend'
 import { BACKBONE_IO, planToOnnx } from '../../../src/main/onnx/plan-to-onnx'
 import { createOrtSession, loadOrt } from '../../../src/main/onnx/ort-runtime'
 import { compileInferencePlan } from '../../../src/main/training/backbone/inference-plan'
+import { scalePixels } from '../../../src/main/training/preprocess/scale-pixels'
 import { saveKerasH5Weights } from '../../fixtures/backbone/keras-h5-write'
 import { loadBackbone } from '../../../src/main/training/backbone/load-backbone'
 import { buildMobileNetV2 } from '../../../src/main/training/backbone/mobilenet-v2'
@@ -158,5 +159,26 @@ describe('ONNX Runtime backbone numerics', () => {
     model.dispose()
     expect(Array.from(view.embedding!)).toEqual(Array.from(copy.embedding!))
     expect(Array.from(view.embedding!)).not.toEqual(Array.from(first.embedding!))
+  })
+
+  it('scales 8-bit pixels in the graph (runPixels) bit for bit as the JS preprocessing does, for both scalings', async () => {
+    const { model } = await loadBackbone({ kind: 'nsfwjs', inputSize: 64 })
+    const plan = compileInferencePlan(model)
+    model.dispose()
+    const per = 64 * 64 * 3
+    const pixels = Uint8Array.from({ length: 3 * per }, (_, i) => (i * 37 + (i >> 7) * 11) % 256)
+    for (const scaling of ['[-1,1]', '[0,1]'] as const) {
+      const runtime = await openBackboneRuntime(plan, { outputs: ['embedding'], pixels: scaling })
+      expect(runtime.pixelScaling).toBe(scaling)
+      const fromPixels = await runtime.runPixels!(pixels, 3)
+      const fromFloats = await runtime.run(scalePixels(pixels, 3, scaling) as Float32Array, 3)
+      await runtime.close()
+      // The graph looks pixels up in the JS path's own table: the same inputs, the same embeddings.
+      expect(Array.from(fromPixels.embedding!)).toEqual(Array.from(fromFloats.embedding!))
+    }
+    // A runtime opened without a pixel scaling offers no runPixels.
+    const plain = await openBackboneRuntime(plan, { outputs: ['embedding'] })
+    expect(plain.runPixels).toBeUndefined()
+    await plain.close()
   })
 })

@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../src/shared/errors'
 import { decodeParsedDicom } from '../../../src/main/imaging/dicom/decode'
 import { parseDicomFull } from '../../../src/main/imaging/dicom/parse'
+import { segFramesForSlice } from '../../../src/main/imaging/seg/map-frames'
+import { isSegmentation, readSegIndex } from '../../../src/main/imaging/seg/seg-header'
 import { grey12, scratchDir, writeImage } from '../../fixtures/dicom/corpus'
 import { GREY_TRANSCODES, transcode } from '../../fixtures/dicom/tools'
 import { rng } from '../../helpers/prng'
@@ -67,6 +70,7 @@ function mutateAs(kind: number, b: Buffer, r: () => number): Buffer {
 }
 
 let sources: { name: string; bytes: Buffer }[] = []
+let researchSources: { name: string; bytes: Buffer }[] = []
 let scratch: ReturnType<typeof scratchDir>
 
 beforeAll(() => {
@@ -79,7 +83,19 @@ beforeAll(() => {
     const out = transcode(t, base, path.join(scratch.dir, `${name}.dcm`))
     sources.push({ name, bytes: fs.readFileSync(out) })
   }
-})
+  // pydicom seeds for the parsing added with issue 16: a VOI LUT Sequence (0028,3010), and a SEG whose
+  // per-frame groups name source images (Derivation Image → Source Image Sequence) and segments.
+  const fixtures = path.resolve(__dirname, '../../fixtures/pixel-data')
+  const py = (script: string, dir: string) =>
+    JSON.parse(execFileSync('/usr/bin/python3', [path.join(fixtures, script), dir], { encoding: 'utf8' }))
+  const voi = py('make_voi_lut.py', path.join(scratch.dir, 'voi')) as { file: string }
+  const seg = py('make_seg_series.py', path.join(scratch.dir, 'seg')) as { seg: string }
+  // Kept apart from `sources`: adding seeds there would reshuffle which mutation meets which codec.
+  researchSources = [
+    { name: 'voi-lut', bytes: fs.readFileSync(voi.file) },
+    { name: 'seg', bytes: fs.readFileSync(seg.seg) }
+  ]
+}, 60_000)
 afterAll(() => scratch?.cleanup())
 
 describe('DICOM fuzzing', () => {
@@ -144,6 +160,48 @@ describe('DICOM fuzzing', () => {
     // Every file declaring 65535 × 65535 was refused before any allocation, for the 2^25-sample limit.
     expect(huge.cases).toBeGreaterThan(0)
     expect(huge.refused).toBe(huge.cases)
+    expect(peakRss).toBeLessThan(RSS_BOUND_MB)
+  }, 600_000)
+
+  it(`survives ${Math.ceil(CASES / 4)} mutated VOI LUT and SEG files: LUT, segment and source-image parsing`, async () => {
+    const r = rng(20261207)
+    const n = Math.ceil(CASES / 4)
+    const seen = { voiLuts: 0, segIndexes: 0, errors: 0 }
+    let peakRss = 0
+    for (let i = 0; i < n; i++) {
+      const src = researchSources[i % researchSources.length]
+      const { bytes } = mutate(src.bytes, r)
+      const name = `research-${i}-${src.name}.dcm`
+      const started = performance.now()
+      try {
+        const parsed = parseDicomFull(bytes, name)
+        if (isSegmentation(parsed.dataSet)) {
+          const seg = readSegIndex(parsed.dataSet, name)
+          segFramesForSlice(seg.frames, { sopInstanceUid: seg.referencedInstances[0], frame: 0, position: [0, 0, 0] })
+          seen.segIndexes++
+        }
+        const res = await decodeParsedDicom(parsed, 0)
+        if (res.image.voiLuts?.length) {
+          const lut = res.image.voiLuts[0]
+          expect(lut.data.length).toBeGreaterThan(0)
+          expect(lut.bits).toBeGreaterThanOrEqual(8)
+          seen.voiLuts++
+        }
+      } catch (err) {
+        if (!(err instanceof AppError)) throw new Error(`case ${i} (${src.name}) threw a non-AppError: ${String(err)}`)
+        expect(err.message, `case ${i}`).toContain(name)
+        seen.errors++
+      }
+      expect(performance.now() - started, `case ${i} (${src.name}) took too long`).toBeLessThan(5000)
+      if (i % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss / 2 ** 20)
+    }
+    console.log(
+      `[fuzz] ${n} VOI LUT / SEG cases: ${seen.voiLuts} with a VOI LUT read, ${seen.segIndexes} SEG indexes read, ${seen.errors} clear errors; peak RSS ${Math.round(peakRss)} MB`
+    )
+    // Mutations leave many files readable: the parsers under test really ran, on intact and damaged input.
+    expect(seen.voiLuts).toBeGreaterThan(n / 20)
+    expect(seen.segIndexes).toBeGreaterThan(n / 20)
+    expect(seen.errors).toBeGreaterThan(n / 20)
     expect(peakRss).toBeLessThan(RSS_BOUND_MB)
   }, 600_000)
 })

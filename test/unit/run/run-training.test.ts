@@ -117,6 +117,34 @@ describe('runTraining', () => {
     expect(epochs.at(-1)).toBe(5)
     expect(second.some((e) => e.type === 'mark' && e.mark.kind === 'resume')).toBe(true)
   }, 120_000)
+
+  it('starts a stage over, and says why, when its resume point was left unreadable (a power loss)', async () => {
+    const controller = new AbortController()
+    const j = job({ config: { stage1: { epochs: 4, mode: 'embeddings' } } })
+    await runTraining(
+      j,
+      (e) => {
+        if (e.type === 'epoch' && e.metrics.epoch === 1) controller.abort()
+      },
+      controller.signal
+    )
+    // Resume points skip the fsync: after a power loss the renamed file can be empty. state.json names the slot
+    // ('a' or 'b') holding the point's files.
+    const stageDir = path.join(j.modelDir, 'resume', 'stage1')
+    const { slot } = JSON.parse(fs.readFileSync(path.join(stageDir, 'state.json'), 'utf8')) as { slot: string }
+    expect(['a', 'b']).toContain(slot)
+    fs.truncateSync(path.join(stageDir, slot, 'optimizer.bin'), 0)
+    const second: EngineRunEvent[] = []
+    const resumed = await runTraining({ ...j, resume: true }, (e) => second.push(e), new AbortController().signal)
+    expect(resumed.status).toBe('completed')
+    const epochs = second.flatMap((e) => (e.type === 'epoch' ? [e.metrics.epoch] : []))
+    expect(epochs).toEqual([0, 1, 2, 3])
+    expect(second.some((e) => e.type === 'mark' && e.mark.kind === 'resume')).toBe(false)
+    const log = second.flatMap((e) => (e.type === 'log' ? [e.line] : []))
+    expect(
+      log.some((l) => /stage 1 starts over: checkpoint .*optimizer\.json cannot be read: .*truncated/.test(l))
+    ).toBe(true)
+  }, 120_000)
 })
 
 /** Stage-2 epochs of a run's events, as [epoch, loss, valLoss]. */

@@ -222,3 +222,34 @@ export function writeBadFiles(dir: string): {
   )
   return { text, truncated, noPixels, unsupported, brokenHeader }
 }
+
+/**
+ * An 8-bit MONOCHROME2 Secondary Capture file of `rows`×`columns` `pixels` (row-major), plus `extra` elements
+ * (e.g. Pixel Spacing (0028,0030) or Pixel Aspect Ratio (0028,0034)); written to `file`, which is returned.
+ */
+export function writeGrey8(
+  file: string,
+  rows: number,
+  columns: number,
+  pixels: Uint8Array,
+  extra: WriteElement[] = []
+): string {
+  const els: WriteElement[] = [
+    { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.7' },
+    { tag: 0x00080018, vr: 'UI', value: `1.2.826.0.1.3680043.10.1419.66.${path.basename(file).length}` },
+    { tag: 0x00080060, vr: 'CS', value: 'OT' },
+    { tag: 0x00280002, vr: 'US', value: 1 },
+    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
+    { tag: 0x00280010, vr: 'US', value: rows },
+    { tag: 0x00280011, vr: 'US', value: columns },
+    { tag: 0x00280100, vr: 'US', value: 8 },
+    { tag: 0x00280101, vr: 'US', value: 8 },
+    { tag: 0x00280102, vr: 'US', value: 7 },
+    { tag: 0x00280103, vr: 'US', value: 0 },
+    ...extra,
+    { tag: 0x7fe00010, vr: 'OB', value: pixels }
+  ]
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, encodeDicom(els))
+  return file
+}

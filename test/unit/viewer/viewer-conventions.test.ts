@@ -8,8 +8,13 @@ describe('window presets by modality', () => {
     const ids = (m: string | undefined, u: string) => presetsFor(m, u).map((p) => p.id)
     expect(ids('MR', '')).toEqual(['auto', 'full', 'p1-99', 'p5-95'])
     expect(ids(undefined, '')).toEqual(['auto', 'full', 'p1-99', 'p5-95'])
-    expect(ids('CT', 'HU')).toEqual(WINDOW_PRESETS.map((p) => p.id))
+    expect(ids('CT', 'HU')).toEqual(WINDOW_PRESETS.filter((p) => p.kind !== 'lut').map((p) => p.id))
     expect(ids(undefined, 'HU')).toContain('brain')
+  })
+
+  it('offers the VOI LUT preset only when the frame carries a VOI LUT Sequence (0028,3010)', () => {
+    expect(presetsFor('MR', '', true).map((p) => p.id)).toEqual(['auto', 'voi-lut', 'full', 'p1-99', 'p5-95'])
+    expect(presetsFor('CT', 'HU', true).map((p) => p.id)).toEqual(WINDOW_PRESETS.map((p) => p.id))
   })
 
   it('finds percentiles of a frame to within one histogram bin', () => {

@@ -18,22 +18,27 @@ const key = (k: string, more: Partial<KeyPress> = {}): KeyPress => ({
 
 describe('view transform', () => {
   it('fits and centres the image, 1:1 lands on whole pixels', () => {
-    expect(fitView(512, 256, 1000, 800)).toEqual({ scale: 1000 / 512, x: 0, y: (800 - 256 * (1000 / 512)) / 2 })
-    expect(actualSizeView(513, 256, 1000, 801)).toEqual({ scale: 1, x: 244, y: 273 })
+    expect(fitView(512, 256, 1000, 800)).toEqual({
+      scale: 1000 / 512,
+      x: 0,
+      y: (800 - 256 * (1000 / 512)) / 2,
+      aspect: 1
+    })
+    expect(actualSizeView(513, 256, 1000, 801)).toEqual({ scale: 1, x: 244, y: 273, aspect: 1 })
   })
 
   it('zooms about the cursor, so the image point under it stays put', () => {
-    const v = { scale: 2, x: 10, y: 20 }
+    const v = { scale: 2, x: 10, y: 20, aspect: 1 }
     const z = zoomAt(v, 1.25, 300, 200)
     const before = imagePixelAt(v, 300, 200, 1000, 1000)
     const after = imagePixelAt(z, 300, 200, 1000, 1000)
     expect(z.scale).toBe(2.5)
     expect(after).toEqual(before)
-    expect(zoomAt({ scale: 60, x: 0, y: 0 }, 4, 0, 0).scale).toBe(64)
+    expect(zoomAt({ scale: 60, x: 0, y: 0, aspect: 1 }, 4, 0, 0).scale).toBe(64)
   })
 
   it('pans and maps canvas points to image pixels, null outside', () => {
-    const v = panBy({ scale: 2, x: 0, y: 0 }, 10, 4)
+    const v = panBy({ scale: 2, x: 0, y: 0, aspect: 1 }, 10, 4)
     expect(imagePixelAt(v, 10, 4, 8, 8)).toEqual({ x: 0, y: 0 })
     expect(imagePixelAt(v, 25.9, 19.9, 8, 8)).toEqual({ x: 7, y: 7 })
     expect(imagePixelAt(v, 26, 4, 8, 8)).toBeNull()

@@ -1,3 +1,4 @@
+import * as itemSql from './item-table-sql'
 import type { Migration } from './types'
 
 /**
@@ -51,41 +52,14 @@ export const m002Datasets: Migration = {
       CREATE INDEX dataset_import_errors_by_import ON dataset_import_errors (import_id);
 
       CREATE TABLE dataset_items (
-        id INTEGER PRIMARY KEY,
-        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-        class_id INTEGER NOT NULL REFERENCES dataset_classes(id),
-        folder_class TEXT NOT NULL,
-        path TEXT NOT NULL,
-        rel_path TEXT NOT NULL,
-        import_id TEXT NOT NULL REFERENCES dataset_imports(id),
-        sha256 TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ms INTEGER NOT NULL,
+        ${itemSql.ITEM_SOURCE_COLUMNS}
+        ${itemSql.FILE_COLUMNS}
         kind TEXT NOT NULL CHECK (kind IN ('dicom', 'png', 'jpeg')),
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        frames INTEGER NOT NULL,
-        modality TEXT,
-        patient_id TEXT,
-        study_uid TEXT,
-        series_uid TEXT,
-        instance_number INTEGER,
-        dhash TEXT,
-        split TEXT CHECK (split IN ('train', 'val', 'test')),
-        excluded INTEGER NOT NULL DEFAULT 0 CHECK (excluded IN (0, 1)),
-        exclude_reason TEXT,
-        note TEXT,
-        created_at TEXT NOT NULL,
+        ${itemSql.IMAGE_COLUMNS},
+        ${itemSql.CURATION_COLUMNS}
         UNIQUE (dataset_id, path)
       );
-      CREATE INDEX dataset_items_by_class ON dataset_items (dataset_id, class_id, split);
-      CREATE INDEX dataset_items_by_split ON dataset_items (dataset_id, split);
-      CREATE INDEX dataset_items_by_sha ON dataset_items (dataset_id, sha256);
-      CREATE INDEX dataset_items_by_rel_path ON dataset_items (dataset_id, rel_path);
-      CREATE INDEX dataset_items_by_size ON dataset_items (dataset_id, size);
-      CREATE INDEX dataset_items_by_width ON dataset_items (dataset_id, width);
-      CREATE INDEX dataset_items_class_fk ON dataset_items (class_id);
-      CREATE INDEX dataset_items_import_fk ON dataset_items (import_id);
+      ${itemSql.ITEM_INDEXES}
 
       CREATE TABLE dataset_item_tags (
         item_id INTEGER NOT NULL REFERENCES dataset_items(id) ON DELETE CASCADE,
@@ -102,19 +76,9 @@ export const m002Datasets: Migration = {
         class_name TEXT NOT NULL,
         path TEXT NOT NULL,
         rel_path TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ms INTEGER NOT NULL,
+        ${itemSql.FILE_COLUMNS}
         kind TEXT NOT NULL,
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        frames INTEGER NOT NULL,
-        modality TEXT,
-        patient_id TEXT,
-        study_uid TEXT,
-        series_uid TEXT,
-        instance_number INTEGER,
-        dhash TEXT
+        ${itemSql.IMAGE_COLUMNS}
       );
       CREATE INDEX dataset_import_staging_by_import ON dataset_import_staging (import_id);
 

@@ -1,3 +1,4 @@
+import * as itemSql from './item-table-sql'
 import type { Migration } from './types'
 
 /**
@@ -19,31 +20,11 @@ export const m007ItemFrames: Migration = {
   up(db) {
     db.exec(`
       CREATE TABLE dataset_items_v7 (
-        id INTEGER PRIMARY KEY,
-        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-        class_id INTEGER NOT NULL REFERENCES dataset_classes(id),
-        folder_class TEXT NOT NULL,
-        path TEXT NOT NULL,
-        rel_path TEXT NOT NULL,
-        import_id TEXT NOT NULL REFERENCES dataset_imports(id),
-        sha256 TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ms INTEGER NOT NULL,
+        ${itemSql.ITEM_SOURCE_COLUMNS}
+        ${itemSql.FILE_COLUMNS}
         kind TEXT NOT NULL CHECK (kind IN ('dicom', 'png', 'jpeg', 'nifti')),
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        frames INTEGER NOT NULL,
-        modality TEXT,
-        patient_id TEXT,
-        study_uid TEXT,
-        series_uid TEXT,
-        instance_number INTEGER,
-        dhash TEXT,
-        split TEXT CHECK (split IN ('train', 'val', 'test')),
-        excluded INTEGER NOT NULL DEFAULT 0 CHECK (excluded IN (0, 1)),
-        exclude_reason TEXT,
-        note TEXT,
-        created_at TEXT NOT NULL,
+        ${itemSql.IMAGE_COLUMNS},
+        ${itemSql.CURATION_COLUMNS}
         frame INTEGER NOT NULL DEFAULT 0 CHECK (frame >= 0),
         plane TEXT CHECK (plane IN ('axial', 'coronal', 'sagittal')),
         group_key TEXT,
@@ -58,14 +39,7 @@ export const m007ItemFrames: Migration = {
       FROM dataset_items;
       DROP TABLE dataset_items;
       ALTER TABLE dataset_items_v7 RENAME TO dataset_items;
-      CREATE INDEX dataset_items_by_class ON dataset_items (dataset_id, class_id, split);
-      CREATE INDEX dataset_items_by_split ON dataset_items (dataset_id, split);
-      CREATE INDEX dataset_items_by_sha ON dataset_items (dataset_id, sha256);
-      CREATE INDEX dataset_items_by_rel_path ON dataset_items (dataset_id, rel_path);
-      CREATE INDEX dataset_items_by_size ON dataset_items (dataset_id, size);
-      CREATE INDEX dataset_items_by_width ON dataset_items (dataset_id, width);
-      CREATE INDEX dataset_items_class_fk ON dataset_items (class_id);
-      CREATE INDEX dataset_items_import_fk ON dataset_items (import_id);
+      ${itemSql.ITEM_INDEXES}
       CREATE INDEX dataset_items_by_group ON dataset_items (dataset_id, group_key) WHERE group_key IS NOT NULL;
 
       ALTER TABLE dataset_import_staging ADD COLUMN frame INTEGER NOT NULL DEFAULT 0;

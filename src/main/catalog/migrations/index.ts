@@ -7,6 +7,7 @@ import { m006Evidence } from './006_evidence'
 import { m007ItemFrames } from './007_item_frames'
 import { m008StageBackends } from './008_stage_backends'
 import { m009TtaUncertainty } from './009_tta_uncertainty'
+import { m010VolumePlane } from './010_volume_plane'
 import type { Migration } from './types'
 
 /**
@@ -22,7 +23,8 @@ export const MIGRATIONS: readonly Migration[] = [
   m006Evidence,
   m007ItemFrames,
   m008StageBackends,
-  m009TtaUncertainty
+  m009TtaUncertainty,
+  m010VolumePlane
 ]
 
 export type { Migration } from './types'

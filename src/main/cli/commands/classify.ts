@@ -56,7 +56,7 @@ export const classifyCommand = {
   name: 'classify',
   summary: 'classify every image and DICOM frame of a folder with a trained model; CSV per image, summary',
   usage:
-    'neuropath classify DIR (--run ID | --model DIR) --out FILE.csv [--json] [--deidentify] [--threshold P] [--no-saliency] [--tta] [--accept-flagged-model] [--workspace DIR]',
+    'neuropath classify DIR (--run ID | --model DIR) --out FILE.csv [--json] [--deidentify] [--threshold P] [--no-saliency] [--tta] [--plane axial|coronal|sagittal] [--accept-flagged-model] [--workspace DIR]',
   async run(argv: string[], { openCore, out }: CommandContext): Promise<number> {
     const { values, positionals } = parseCommandArgs(
       argv,
@@ -68,6 +68,7 @@ export const classifyCommand = {
         threshold: { type: 'string' },
         'no-saliency': { type: 'boolean', default: false },
         tta: { type: 'boolean', default: false },
+        plane: { type: 'string' },
         'accept-flagged-model': { type: 'boolean', default: false }
       },
       1
@@ -78,6 +79,9 @@ export const classifyCommand = {
     if ((values.run === undefined) === (values.model === undefined))
       throw new UsageError('give exactly one of --run ID or --model DIR')
     if (!values.out) throw new UsageError('missing --out FILE.csv')
+    const plane = values.plane
+    if (plane !== undefined && plane !== 'axial' && plane !== 'coronal' && plane !== 'sagittal')
+      throw new UsageError(`--plane must be axial, coronal or sagittal, not "${plane}"`)
     const runId =
       values.run === undefined ? undefined : numberFlag('run', values.run, 0, (n) => Number.isInteger(n) && n > 0)
     const threshold = numberFlag('threshold', values.threshold, 0.6, (n) => n >= 0 && n <= 1)
@@ -122,10 +126,11 @@ export const classifyCommand = {
         modelDir: values.model === undefined ? undefined : path.resolve(values.model),
         lowConfidenceThreshold: threshold,
         saliency: !values['no-saliency'],
-        tta: values.tta
+        tta: values.tta,
+        volumePlane: plane
       })
       out.info(
-        `job ${job.id}: classifying ${job.folder} with ${job.model.name} (${job.model.classNames.join(', ')})${job.tta ? ' with test-time augmentation (6 passes per image)' : ''}; Ctrl-C stops it`
+        `job ${job.id}: classifying ${job.folder} with ${job.model.name} (${job.model.classNames.join(', ')})${job.tta ? ' with test-time augmentation (6 passes per image)' : ''}${plane ? `; volumes along the ${plane} plane` : ''}; Ctrl-C stops it`
       )
       let status: string = job.status
       while (status === 'running') {

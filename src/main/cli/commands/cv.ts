@@ -132,20 +132,18 @@ async function runStudy(api: Api, start: () => Promise<StudySummary>, out: Outpu
 }
 
 /**
- * The body both study commands share: opens the workspace, finds the dataset by name, runs the study that `start`
- * begins, prints its result and fails when it did not complete.
+ * The body the study commands share: opens the workspace, runs the study that `start` begins (or resumes),
+ * prints its result and fails when it did not complete.
  */
 async function studyCommand(
   { openCore, out }: CommandContext,
   workspace: string | undefined,
-  datasetName: string,
-  start: (api: Api, datasetId: number) => Promise<StudySummary>
+  start: (api: Api) => Promise<StudySummary>
 ): Promise<number> {
   const core = openCore(workspace)
   const api = directApi(core)
   try {
-    const dataset = await datasetByName(api, datasetName)
-    const detail = await runStudy(api, () => start(api, dataset.id), out)
+    const detail = await runStudy(api, () => start(api), out)
     out.result(resultJson(detail), human)
     if (detail.status !== 'completed')
       throw new AppError('INTERNAL', `study ${detail.id} ${detail.status}: ${detail.error ?? ''}`)
@@ -160,7 +158,8 @@ export const cvCommand = {
   summary:
     'grouped, stratified k-fold cross-validation: one run per fold, mean ± SD, intervals, out-of-fold predictions',
   usage:
-    'neuropath cv --dataset NAME [--folds K] [--group-by patient|none|folder:N|regex:RE] [--config FILE.json] [--seed N] [--name NAME] [--json]',
+    'neuropath cv --dataset NAME [--folds K] [--group-by patient|none|folder:N|regex:RE] [--config FILE.json] [--seed N] [--name NAME] [--json]\n' +
+    '       neuropath cv --resume STUDY [--json]   (continues an interrupted study: finished folds stay, the unfinished fold resumes)',
   async run(argv: string[], ctx: CommandContext): Promise<number> {
     const { values } = parseCommandArgs(argv, {
       dataset: { type: 'string' },
@@ -168,15 +167,25 @@ export const cvCommand = {
       'group-by': { type: 'string' },
       config: { type: 'string' },
       seed: { type: 'string' },
-      name: { type: 'string' }
+      name: { type: 'string' },
+      resume: { type: 'string' }
     })
-    if (!values.dataset) throw new UsageError('missing --dataset NAME')
+    if (values.resume !== undefined) {
+      const studyId = numberFlag('resume', values.resume, 0, (n) => Number.isInteger(n) && n >= 1)
+      const other = (['dataset', 'folds', 'group-by', 'config', 'seed', 'name'] as const).filter((k) => values[k])
+      if (other.length > 0)
+        throw new UsageError(`--resume continues study ${studyId} as it was set up; drop --${other.join(', --')}`)
+      return studyCommand(ctx, values.workspace, (api) => api.evidence.resumeStudy({ studyId }))
+    }
+    if (!values.dataset) throw new UsageError('missing --dataset NAME (or --resume STUDY)')
     const folds = numberFlag('folds', values.folds, 5, (n) => Number.isInteger(n) && n >= 2 && n <= 20)
     const seed = numberFlag('seed', values.seed, 0, (n) => Number.isInteger(n) && n >= 0)
     const groupBy = parseGroupBy(values['group-by'] ?? 'patient')
     const config = readConfigFile(values.config)
-    return studyCommand(ctx, values.workspace, values.dataset, (api, datasetId) =>
-      api.evidence.startStudy({ datasetId, folds, groupBy, seed, name: values.name, config })
+    const req = { folds, groupBy, seed, name: values.name, config }
+    const dataset = values.dataset
+    return studyCommand(ctx, values.workspace, async (api) =>
+      api.evidence.startStudy({ ...req, datasetId: (await datasetByName(api, dataset)).id })
     )
   }
 }
@@ -197,8 +206,10 @@ export const repeatCommand = {
     const repeats = numberFlag('seeds', values.seeds, 5, (n) => Number.isInteger(n) && n >= 2 && n <= 20)
     const seed = numberFlag('seed', values.seed, 0, (n) => Number.isInteger(n) && n >= 0)
     const config = readConfigFile(values.config)
-    return studyCommand(ctx, values.workspace, values.dataset, (api, datasetId) =>
-      api.evidence.startSeedStudy({ datasetId, repeats, seed, name: values.name, config })
+    const req = { repeats, seed, name: values.name, config }
+    const dataset = values.dataset
+    return studyCommand(ctx, values.workspace, async (api) =>
+      api.evidence.startSeedStudy({ ...req, datasetId: (await datasetByName(api, dataset)).id })
     )
   }
 }

@@ -19,28 +19,41 @@ function human(r: LrFindResult): string {
         `  ${lr(p.x).padStart(8)}  ${p.y.toFixed(3).padStart(7)}  ${'#'.repeat(Number.isFinite(p.y) && hi > lo ? 1 + Math.round((40 * (p.y - lo)) / (hi - lo)) : 1)}`
     )
   return [
-    `learning-rate sweep of the stage 1 head: ${r.lrs.length} steps on ${r.images} training images (batch ${r.batchSize}, ${r.backend}, ${r.backbone}), ${r.seconds.toFixed(1)} s`,
+    `learning-rate sweep of stage ${r.stage} (${r.trained}${r.runId === null ? '' : `, from run ${r.runId}'s stage 1 head`}): ${r.lrs.length} steps on ${r.images} training images (batch ${r.batchSize}, ${r.backend}, ${r.backbone}), ${r.seconds.toFixed(1)} s`,
     `  ${'lr'.padStart(8)}  ${'loss'.padStart(7)}  (smoothed training loss, nats)`,
     ...rows,
     r.diverged ? '  the loss diverged; the sweep stopped there' : '  the loss did not diverge up to the largest rate',
     r.suggested === null
       ? 'no suggestion: the loss never fell (check the labels and the data)'
-      : `suggested learning rate: ${lr(r.suggested)} (steepest descent; minimum ÷ 10 = ${lr(r.minimumOver10)})`
+      : `suggested stage ${r.stage} learning rate: ${lr(r.suggested)} (middle of the longest fall; minimum ÷ 10 = ${lr(r.minimumOver10)})`
   ].join('\n')
 }
 
 export const lrFindCommand = {
   name: 'lr-find',
-  summary: 'exponential learning-rate sweep of the stage 1 head on cached embeddings, with a suggested rate',
-  usage: 'neuropath lr-find --dataset NAME [--config FILE.json] [--steps N] [--json] [--workspace DIR]',
+  summary:
+    'exponential learning-rate sweep with a suggested rate: stage 1 (head on cached embeddings) or stage 2 (top layers + head from a run)',
+  usage:
+    'neuropath lr-find --dataset NAME [--config FILE.json] [--steps N] [--json] [--workspace DIR]\n' +
+    "       neuropath lr-find --dataset NAME --stage 2 --run ID [--steps N] [--json]   (from the run's stage 1 head, with the run's configuration)",
   async run(argv: string[], { openCore, out }: CommandContext): Promise<number> {
     const { values } = parseCommandArgs(argv, {
       dataset: { type: 'string' },
       config: { type: 'string' },
-      steps: { type: 'string' }
+      steps: { type: 'string' },
+      stage: { type: 'string' },
+      run: { type: 'string' }
     })
     if (!values.dataset) throw new UsageError('missing --dataset NAME')
     const steps = numberFlag('steps', values.steps, 100, (n) => Number.isInteger(n) && n >= 10 && n <= 400)
+    const stage = numberFlag('stage', values.stage, 1, (n) => n === 1 || n === 2) as 1 | 2
+    if (stage === 2 && values.run === undefined)
+      throw new UsageError("--stage 2 needs --run ID: the sweep starts from that run's stage 1 head")
+    if (stage === 2 && values.config !== undefined)
+      throw new UsageError("--stage 2 sweeps the run's own configuration; drop --config")
+    if (stage === 1 && values.run !== undefined) throw new UsageError('--run is for --stage 2')
+    const runId =
+      values.run === undefined ? undefined : numberFlag('run', values.run, 0, (n) => Number.isInteger(n) && n >= 1)
     const config = readConfigFile(values.config)
     const core = openCore(values.workspace)
     try {
@@ -56,7 +69,12 @@ export const lrFindCommand = {
         last = phase
       })
       try {
-        out.result(await api.evidence.findLearningRate({ datasetId: dataset.id, config, steps }), human)
+        out.result(
+          await api.evidence.findLearningRate(
+            stage === 2 ? { datasetId: dataset.id, stage, runId, steps } : { datasetId: dataset.id, config, steps }
+          ),
+          human
+        )
       } finally {
         off()
       }

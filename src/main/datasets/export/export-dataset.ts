@@ -39,6 +39,23 @@ const HEADER = [
   'plane'
 ]
 
+/** One manifest line in HEADER's order; `file` is the source path (CSV layout) or the exported file's relative path. */
+function manifestRow(i: ExportItem, file: string): (string | number | null)[] {
+  return [
+    i.itemId,
+    i.split ?? 'unassigned',
+    i.label,
+    file,
+    i.sha256,
+    i.kind,
+    i.width,
+    i.height,
+    i.patientId,
+    i.frame,
+    i.plane ?? ''
+  ]
+}
+
 /**
  * Exports a dataset's included items — of a frozen version, or the current state — either as a folder tree
  * `dest/<split>/<label>/<file name>` (copies or absolute symlinks, split 'unassigned' for unsplit items, a
@@ -54,20 +71,13 @@ export async function exportDataset(
   const dest = path.resolve(req.dest)
   if (req.layout === 'csv') {
     await fs.mkdir(path.dirname(dest), { recursive: true })
-    const rows = items.map((i) => [
-      i.itemId,
-      i.split ?? 'unassigned',
-      i.label,
-      i.path,
-      i.sha256,
-      i.kind,
-      i.width,
-      i.height,
-      i.patientId,
-      i.frame,
-      i.plane ?? ''
-    ])
-    await writeNew(dest, toCsv(HEADER, rows))
+    await writeNew(
+      dest,
+      toCsv(
+        HEADER,
+        items.map((i) => manifestRow(i, i.path))
+      )
+    )
     return { dest, layout: 'csv', items: items.length, bytes: 0, manifest: dest }
   }
   await requireEmptyFolder(dest)
@@ -115,19 +125,9 @@ export async function exportDataset(
     throw new AppError('IO', `export to ${dest} failed for ${failures.length} file(s), first: ${failures[0]}`)
   }
   const manifest = path.join(dest, 'manifest.csv')
-  const rows = planned.map(({ item: i, target }) => [
-    i.itemId,
-    i.split ?? 'unassigned',
-    i.label,
-    path.relative(dest, target).split(path.sep).join('/'),
-    i.sha256,
-    i.kind,
-    i.width,
-    i.height,
-    i.patientId,
-    i.frame,
-    i.plane ?? ''
-  ])
+  const rows = planned.map(({ item, target }) =>
+    manifestRow(item, path.relative(dest, target).split(path.sep).join('/'))
+  )
   await writeNew(manifest, toCsv(HEADER, rows))
   return { dest, layout: req.layout, items: items.length, bytes, manifest }
 }

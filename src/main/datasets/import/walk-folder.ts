@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { AppError } from '../../../shared/errors'
-import { openError } from '../../fs/open-error'
+import { requireFolder } from '../../fs/require-folder'
 
 /** A file found under a class folder. */
 export interface FoundFile {
@@ -38,13 +38,7 @@ const hidden = (name: string) => name.startsWith('.')
  * @throws AppError NOT_FOUND (no root), INVALID_ARGUMENT (not a folder, or no class subfolders).
  */
 export async function listClassFolders(root: string): Promise<string[]> {
-  let st
-  try {
-    st = await fs.stat(root)
-  } catch (err) {
-    throw openError(root, err, 'import folder')
-  }
-  if (!st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `import folder ${root} is not a folder`)
+  await requireFolder(root, 'import folder')
   const entries = await fs.readdir(root, { withFileTypes: true })
   const classes: string[] = []
   for (const e of entries) {

@@ -4,14 +4,20 @@ import { defineEngineJob, type JobEvent, type JobParams, type JobResult } from '
 import { JobItem } from '../../training/job/job'
 
 /**
- * Engine job 'lr-find': an exponential learning-rate sweep of the stage 1 head on cached backbone embeddings
- * of a dataset's training images (fastai's lr_find). The handler is runLrFind (run-lr-find.ts); the host side
- * is services/evidence-service.ts (findLearningRate).
+ * Engine job 'lr-find': an exponential learning-rate sweep (fastai's lr_find) of stage 1 (the head on cached
+ * backbone embeddings of the training images) or of stage 2 (top backbone layers + head on the images, from a
+ * run's stage 1 head). The handler is runLrFind (run-lr-find.ts); the host side is evidence/lr-find/lr-finds.ts.
  */
 export const lrFindJob = defineEngineJob({
   kind: 'lr-find',
   params: z.object({
     kind: z.literal('lr-find'),
+    stage: z.union([z.literal(1), z.literal(2)]),
+    /**
+     * Stage 2: the folder holding the run's stage 1 head weights (head.json + head.bin, written when its stage
+     * 1 finished); null for stage 1, which starts from a freshly initialised head.
+     */
+    stage1Head: z.string().nullable(),
     /** The training configuration whose backbone, head, batch size and input size the sweep uses. */
     config: TrainingConfigSchema,
     classNames: z.array(z.string()).min(2),
@@ -45,6 +51,8 @@ export const lrFindJob = defineEngineJob({
     backend: z.string(),
     /** The backbone, e.g. 'MobileNetV2 …'. */
     backbone: z.string(),
+    /** What the steps trained: 'head', or 'top N backbone layers + head'. */
+    trained: z.string(),
     seconds: z.number().nonnegative()
   })
 })

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors'
 import { getDataset } from '../../datasets'
 import { runInEngine } from '../../engine/engine-host'
 import type { AppContext } from '../../services/app-context'
+import { encoderForRun } from '../../training/runs/encoder-library'
 import { embeddingMapJob } from './job'
 import { MapCache, mapCacheKey, type CachedMap } from './map-cache'
 import { mapColours, mapItems } from './map-source'
@@ -27,11 +28,17 @@ export class EmbeddingMaps {
     this.cache = new MapCache(ctx.workspace.cacheDir)
   }
 
+  /**
+   * The dataset, its items and the cache key; for an ONNX encoder also the imported file, with the
+   * configuration's declaration filled in from it (so the key names what embeds).
+   */
   private resolve(req: Req) {
     const db = this.ctx.workspace.db
     const dataset = getDataset(db, req.datasetId)
     const items = mapItems(db, req.datasetId, dataset.name, req.versionId)
-    return { dataset, items, key: mapCacheKey(items, req.config, req.pcaOnly) }
+    const encoder = encoderForRun(this.ctx.workspace.modelsDir, req.config)
+    const config = encoder?.config ?? req.config
+    return { dataset, items, config, encoderPath: encoder?.encoderPath, key: mapCacheKey(items, config, req.pcaOnly) }
   }
 
   private withColours(req: Req, cached: CachedMap): EmbeddingMap {
@@ -50,7 +57,7 @@ export class EmbeddingMaps {
   }
 
   async compute(req: Req): Promise<EmbeddingMap> {
-    const { dataset, items, key } = this.resolve(req)
+    const { dataset, items, key, config, encoderPath } = this.resolve(req)
     const hit = this.cache.get(key)
     if (hit) return this.withColours(req, hit)
     if (this.running.has(req.datasetId))
@@ -69,7 +76,8 @@ export class EmbeddingMaps {
         signal: abort.signal,
         params: {
           kind: 'embedding-map',
-          config: req.config,
+          config,
+          ...(encoderPath ? { encoderPath } : {}),
           items: items.map(({ itemId, path, frame, plane }) => ({ itemId, path, frame, plane })),
           cacheDir: this.ctx.workspace.cacheDir,
           nNeighbors: N_NEIGHBORS,

@@ -28,6 +28,8 @@ export const embeddingMapJob = defineEngineJob({
     items: z.array(MapJobItem).min(3),
     /** Workspace cache folder (embeddings are read from and stored in its 'embeddings' folder). */
     cacheDir: z.string(),
+    /** With an ONNX encoder backbone: the imported encoder file (models/backbones/<sha256>/…). */
+    encoderPath: z.string().optional(),
     /** UMAP neighbourhood size (clamped to n − 1) and minimum distance; umap-js defaults are 15 and 0.1. */
     nNeighbors: z.number().int().min(2).max(200),
     minDist: z.number().min(0).max(1),

@@ -1,12 +1,10 @@
-import path from 'node:path'
 import { UMAP } from 'umap-js'
 import { AppError } from '../../../shared/errors'
-import { EmbeddingCache } from '../../training/backbone/embedding-cache'
-import { EmbeddingExtractor } from '../../training/backbone/embedding-extractor'
-import { loadConfigBackbone } from '../../training/job/run-models'
+import type { EmbeddingExtractor } from '../../training/backbone/embedding-extractor'
+import { encoderExtractor, loadConfigBackbone } from '../../training/job/run-models'
 import { deriveSeed, mulberry32 } from '../../training/loop/random'
 import type { EmbeddingMapJob, EmbeddingMapJobEvent, EmbeddingMapJobResult } from './job'
-import { extractWithProgress } from '../embed-with-progress'
+import { cachedExtractor, extractWithProgress } from '../embed-with-progress'
 import { pca2 } from './pca'
 
 /** Lets the engine read a cancel message between UMAP epochs (the optimiser itself is synchronous). */
@@ -25,20 +23,10 @@ export async function runEmbeddingMap(
   const started = performance.now()
   const { config, items } = job
   emit({ type: 'phase', text: `Loading the ${config.backbone.kind} backbone`, progress: null })
-  const { backbone, spec } = await loadConfigBackbone(config)
   // The same backbone and preprocessing as a training run of this configuration, so both share cached embeddings.
-  const extractor = new EmbeddingExtractor({
-    backbone,
-    preprocess: spec,
-    cache: new EmbeddingCache(path.join(job.cacheDir, 'embeddings'))
-  })
+  const { extractor, describe, release } = await mapExtractor(job)
   try {
-    const emb = await extractWithProgress(
-      extractor,
-      items.map((i) => ({ path: i.path, frame: i.frame, plane: i.plane })),
-      emit,
-      signal
-    )
+    const emb = await extractWithProgress(extractor, items, emit, signal)
     const n = emb.count
     const t0 = performance.now()
     const p = pca2(emb.data, n, emb.dim)
@@ -52,7 +40,7 @@ export async function runEmbeddingMap(
       explained,
       seconds: pcaSeconds,
       dim: emb.dim,
-      backbone: backbone.source.description,
+      backbone: describe(),
       engine,
       elapsed: (performance.now() - started) / 1000
     })
@@ -61,14 +49,34 @@ export async function runEmbeddingMap(
       pca: { coords: p.coords, explained, seconds: pcaSeconds },
       umap,
       dim: emb.dim,
-      backbone: backbone.source.description,
+      backbone: describe(),
       engine,
       fromCache: emb.fromCache,
       seconds: (performance.now() - started) / 1000
     }
   } finally {
     await extractor.close()
-    backbone.model.dispose()
+    release()
+  }
+}
+
+/** The extractor a training run of the job's configuration embeds with: a MobileNetV2 source, or the ONNX encoder. */
+async function mapExtractor(
+  job: EmbeddingMapJob
+): Promise<{ extractor: EmbeddingExtractor; describe: () => string; release: () => void }> {
+  if (job.config.backbone.kind === 'onnx-encoder') {
+    const extractor = encoderExtractor(job.config, job.encoderPath, job.cacheDir)
+    return {
+      extractor,
+      describe: () => extractor.info?.source.description ?? 'ONNX encoder',
+      release: () => undefined
+    }
+  }
+  const { backbone, spec } = await loadConfigBackbone(job.config)
+  return {
+    extractor: cachedExtractor(backbone, spec, job.cacheDir),
+    describe: () => backbone.source.description,
+    release: () => backbone.model.dispose()
   }
 }
 

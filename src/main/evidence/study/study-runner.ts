@@ -28,10 +28,15 @@ export class StudyRunner {
     return this.running.has(studyId)
   }
 
-  /** Starts the fold loop in the background; its end is reported by onStudyEvent. */
-  start(studyId: number): void {
+  /**
+   * Starts the fold loop in the background; its end is reported by onStudyEvent. With `resume`, folds whose run
+   * completed are kept as they are (their held-out predictions are read back), and a fold whose run was
+   * interrupted, stopped or failed continues through the training service's run resume (from its last saved
+   * epoch) instead of starting over.
+   */
+  start(studyId: number, resume = false): void {
     this.running.set(studyId, { runId: null, cancelled: false })
-    void this.loop(studyId).catch((err: Error) => this.finish(studyId, 'failed', err.message))
+    void this.loop(studyId, resume).catch((err: Error) => this.finish(studyId, 'failed', err.message))
   }
 
   async cancel(studyId: number): Promise<void> {
@@ -52,43 +57,65 @@ export class StudyRunner {
     this.emit({ studyId, type: 'status', status, ...(error ? { error } : {}) })
   }
 
-  private async loop(studyId: number): Promise<void> {
+  /**
+   * Trains one fold to its end: starts its run, or with `prior` (a run of this fold from before an interruption)
+   * resumes that run. Resolves with the run's id and final status, or null when the catalog closed meanwhile.
+   */
+  private async trainFold(
+    studyId: number,
+    fold: number,
+    prior: { runId: number; status: string } | undefined
+  ): Promise<{ runId: number; status: string } | null> {
+    const spec = this.store.spec(studyId)
+    const seeds = spec.kind === 'seeds'
+    const state = this.running.get(studyId)!
+    const ended = awaitFinal(this.ctx.hub, 'training.onRunEvent', (p) => {
+      const e = p as RunEvent
+      return e.type === 'status' && e.status !== 'running' && e.status !== 'queued'
+        ? { id: e.runId, end: { status: e.status } }
+        : null
+    })
+    const run = prior
+      ? await this.training.resumeRun({ runId: prior.runId }, CALL)
+      : await this.training.startRun(
+          {
+            datasetId: spec.datasetId,
+            versionId: spec.versionId,
+            name: seeds ? `${spec.name} · seed ${spec.seed + fold}` : `${spec.name} · fold ${fold + 1}/${spec.folds}`,
+            // A seeds study trains the version's own split, run r with seed + r.
+            config: seeds ? { ...spec.config, seed: spec.seed + fold } : spec.config,
+            ...(seeds ? {} : { fold: { studyId, fold } })
+          },
+          CALL
+        )
+    if (seeds && !prior) this.store.attachRun(studyId, fold, run.id)
+    state.runId = run.id
+    this.emit({ studyId, type: 'fold-started', fold, runId: run.id })
+    const { status } = await ended(run.id)
+    state.runId = null
+    return this.ctx.workspace.db.open ? { runId: run.id, status } : null
+  }
+
+  private async loop(studyId: number, resume: boolean): Promise<void> {
     const spec = this.store.spec(studyId)
     const state = this.running.get(studyId)!
     const done: { fold: number; runId: number }[] = []
     const seeds = spec.kind === 'seeds'
     const what = seeds ? 'seed' : 'fold'
+    const before = resume ? this.store.foldRuns(studyId) : new Map<number, { runId: number; status: string }>()
     for (let fold = 0; fold < spec.folds; fold++) {
       if (state.cancelled) return this.finish(studyId, 'stopped', 'stopped by the user')
-      const ended = awaitFinal(this.ctx.hub, 'training.onRunEvent', (p) => {
-        const e = p as RunEvent
-        return e.type === 'status' && e.status !== 'running' && e.status !== 'queued'
-          ? { id: e.runId, end: { status: e.status } }
-          : null
-      })
-      const run = await this.training.startRun(
-        {
-          datasetId: spec.datasetId,
-          versionId: spec.versionId,
-          name: seeds ? `${spec.name} · seed ${spec.seed + fold}` : `${spec.name} · fold ${fold + 1}/${spec.folds}`,
-          // A seeds study trains the version's own split, run r with seed + r.
-          config: seeds ? { ...spec.config, seed: spec.seed + fold } : spec.config,
-          ...(seeds ? {} : { fold: { studyId, fold } })
-        },
-        CALL
-      )
-      if (seeds) this.store.attachRun(studyId, fold, run.id)
-      state.runId = run.id
-      this.emit({ studyId, type: 'fold-started', fold, runId: run.id })
-      const { status } = await ended(run.id)
-      state.runId = null
-      if (!this.ctx.workspace.db.open) return
-      const detail = await this.training.getRun({ runId: run.id }, CALL)
+      const prior = before.get(fold)
+      // A fold that completed before the interruption is kept: its run and held-out predictions stay.
+      const ran = prior?.status === 'completed' ? prior : await this.trainFold(studyId, fold, prior)
+      if (!ran) return
+      const { runId, status } = ran
+      const detail = await this.training.getRun({ runId }, CALL)
       this.emit({
         studyId,
         type: 'fold-finished',
         fold,
-        runId: run.id,
+        runId,
         status,
         accuracy: detail.evaluation?.accuracy ?? null
       })
@@ -100,24 +127,20 @@ export class StudyRunner {
         )
       }
       if (seeds) {
-        if (!detail.evaluation) return this.finish(studyId, 'failed', `run ${run.id} has no evaluation`)
-        done.push({ fold, runId: run.id })
+        if (!detail.evaluation) return this.finish(studyId, 'failed', `run ${runId} has no evaluation`)
+        done.push({ fold, runId })
         continue
       }
       const p = detail.evaluation?.predictions
       if (!detail.evaluation || detail.evaluation.split !== 'test' || !p) {
-        return this.finish(
-          studyId,
-          'failed',
-          `fold ${fold + 1} (run ${run.id}) has no predictions on its held-out fold`
-        )
+        return this.finish(studyId, 'failed', `fold ${fold + 1} (run ${runId}) has no predictions on its held-out fold`)
       }
       const K = spec.classNames.length
       this.store.setOutOfFold(
         studyId,
         p.itemIds.map((itemId, r) => ({ itemId, probs: p.probs.slice(r * K, (r + 1) * K) }))
       )
-      done.push({ fold, runId: run.id })
+      done.push({ fold, runId })
     }
     this.complete(studyId, done)
   }

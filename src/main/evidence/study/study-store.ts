@@ -103,6 +103,17 @@ export class StudyStore {
       .run(studyId, fold, runId)
   }
 
+  /** The run of each fold started so far and its status (fold → run), for resuming a study. */
+  foldRuns(studyId: number): Map<number, { runId: number; status: string }> {
+    const rows = this.db
+      .prepare(
+        `SELECT c.fold, c.run_id AS runId, r.status FROM cv_study_runs c JOIN runs r ON r.id = c.run_id
+         WHERE c.study_id = ?`
+      )
+      .all(studyId) as { fold: number; runId: number; status: string }[]
+    return new Map(rows.map((r) => [r.fold, { runId: r.runId, status: r.status }]))
+  }
+
   /** Stores out-of-fold probabilities (one array per item, class order). */
   setOutOfFold(studyId: number, rows: { itemId: number; probs: number[] }[]): void {
     const up = this.db.prepare('UPDATE cv_study_items SET oof_probs_json = ? WHERE study_id = ? AND item_id = ?')
@@ -154,12 +165,7 @@ export class StudyStore {
   }
 
   private summaryOf(r: StudyRow): StudySummary {
-    const runs = this.db
-      .prepare(
-        `SELECT c.fold, c.run_id AS runId, r.status FROM cv_study_runs c JOIN runs r ON r.id = c.run_id
-         WHERE c.study_id = ?`
-      )
-      .all(r.id) as { fold: number; runId: number; status: string }[]
+    const runs = [...this.foldRuns(r.id)].map(([fold, x]) => ({ fold, ...x }))
     const runIds: (number | null)[] = new Array<number | null>(r.folds).fill(null)
     for (const x of runs) runIds[x.fold] = x.runId
     const counts = this.db

@@ -11,6 +11,8 @@ import type { ParsedDicom } from './parse'
 import { readFrameAttributes, readPixelModule, type PixelModule } from './pixel-module'
 import { requireTransferSyntax } from './transfer-syntax'
 import { number, text } from './values'
+import { readVoiLuts } from './voi-lut'
+import type { ViewerVoiLut } from '../../../shared/contract/imaging'
 
 /** A decoded DICOM frame plus the module values the CLI summary prints. */
 export interface DicomFrameResult {
@@ -59,6 +61,7 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
   let samplesPerPixel: 1 | 3
   // A Modality LUT Sequence (0028,3000) replaces Rescale Slope/Intercept (PS3.3 C.11.1).
   let modalityLut: ModalityLut | undefined
+  let voiLuts: ViewerVoiLut[] = []
   if (photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2') {
     if (pm.samplesPerPixel !== 1) {
       throw new AppError('CORRUPT', `${where}: ${photometric} with Samples per Pixel ${pm.samplesPerPixel}`)
@@ -68,6 +71,9 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
       ? applyModalityLut(stored, modalityLut)
       : modalityValues(stored, attrs.rescaleSlope, attrs.rescaleIntercept)
     samplesPerPixel = 1
+    // The VOI LUT maps modality values, which are negative-capable when the pixels are signed or rescaled below 0.
+    const negative = signed || attrs.rescaleIntercept < 0 || (modalityLut?.firstMapped ?? 0) < 0
+    voiLuts = readVoiLuts(ds, frame, negative, ts.bigEndian, where)
   } else if (photometric === 'PALETTE COLOR') {
     modality = paletteToRgb(ds, stored, signed, ts.bigEndian, where)
     samplesPerPixel = 3
@@ -113,6 +119,8 @@ export async function decodeParsedDicom(parsed: ParsedDicom, frame = 0): Promise
     units
   }
   if (attrs.pixelSpacing) image.pixelSpacing = attrs.pixelSpacing
+  if (attrs.pixelAspectRatio) image.pixelAspectRatio = attrs.pixelAspectRatio
+  if (voiLuts.length) image.voiLuts = voiLuts
   return {
     image,
     pixelModule: pm,

@@ -1,8 +1,10 @@
+import type { DataSet } from 'dicom-parser'
 import type { ImageHeader } from '../types'
 import { checkPerFrameItems, frameOrder, framePlane } from './frame-geometry'
 import { readFrameAttributes } from './pixel-module'
 import { readDicomHeader } from './parse'
 import { number, text, ushort } from './values'
+import { isSegmentation, readSegIndex } from '../seg/seg-header'
 
 /**
  * Indexing header of a DICOM file, read without touching Pixel Data. Position and orientation fall back to
@@ -40,5 +42,24 @@ export async function readDicomImageHeader(path: string): Promise<ImageHeader> {
   set('studyDate', text(ds, 0x00080020))
   set('seriesNumber', number(ds, 0x00200011))
   set('seriesDescription', text(ds, 0x0008103e))
+  set('sopClassUID', text(ds, 0x00080016))
+  if (isSegmentation(ds)) set('segmentation', segmentationSummary(ds, path))
   return header
+}
+
+/**
+ * What a SEG labels, for linking it to its series in the viewer; undefined when its segment or per-frame
+ * groups do not read (it then still shows on its own, as a 1-bit image).
+ */
+function segmentationSummary(ds: DataSet, path: string): ImageHeader['segmentation'] {
+  try {
+    const seg = readSegIndex(ds, path)
+    return {
+      referencedSeries: seg.referencedSeries,
+      referencedInstances: seg.referencedInstances,
+      segments: seg.segments
+    }
+  } catch {
+    return undefined
+  }
 }

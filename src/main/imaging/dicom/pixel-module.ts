@@ -41,6 +41,8 @@ export interface FrameAttributes {
   voiLutFunction: VoiLutFunction
   /** (0028,0030) row, column spacing in mm. */
   pixelSpacing?: [number, number]
+  /** (0028,0034) Pixel Aspect Ratio: vertical then horizontal size of a pixel (used when there is no spacing). */
+  pixelAspectRatio?: [number, number]
 }
 
 const PER_FRAME = 0x52009230
@@ -171,6 +173,13 @@ export function readFrameAttributes(ds: DataSet, frame: number): FrameAttributes
     rescaleType,
     windows: fromFunctionalGroups(ds, frame, FRAME_VOI_LUT, readWindows) ?? [],
     voiLutFunction: fromFunctionalGroups(ds, frame, FRAME_VOI_LUT, readLutFunction) ?? 'LINEAR',
-    pixelSpacing: spacing
+    pixelSpacing: spacing,
+    pixelAspectRatio: readAspectRatio(ds)
   }
+}
+
+/** Pixel Aspect Ratio (0028,0034) as [vertical, horizontal], when both are positive numbers. */
+function readAspectRatio(ds: DataSet): [number, number] | undefined {
+  const r = numbers(ds, 0x00280034)
+  return r.length >= 2 && r[0] > 0 && r[1] > 0 ? [r[0], r[1]] : undefined
 }

@@ -63,6 +63,8 @@ export function toFrameData(path: string, img: DecodedImage): FrameData {
     units: img.units
   }
   if (img.pixelSpacing) out.pixelSpacing = img.pixelSpacing
+  if (img.voiLuts?.length) out.voiLuts = img.voiLuts
+  if (img.pixelAspectRatio) out.pixelAspectRatio = img.pixelAspectRatio
   return out
 }
 

@@ -7,42 +7,35 @@ export const TOP_K = 3
 
 /** A stored result as the API shows it, flagged low-confidence when its top-1 probability < `threshold`. */
 export function toPrediction(r: StoredResult, classNames: readonly string[], threshold: number): ImagePrediction {
-  const probabilities = Array.from(r.probabilities)
+  // The rest is the result's id and its image metadata (ImageMeta), passed through as stored.
+  const {
+    predictedIndex,
+    confidence,
+    hasCam,
+    uncertainty,
+    probabilities: raw,
+    cam: _cam,
+    camScale: _camScale,
+    camWidth: _w,
+    camHeight: _h,
+    ...meta
+  } = r
+  const probabilities = Array.from(raw)
   const top = probabilities
     .map((probability, i) => ({ className: classNames[i] ?? `class ${i}`, probability, i }))
     .sort((a, b) => b.probability - a.probability || a.i - b.i)
     .slice(0, TOP_K)
     .map(({ className, probability }) => ({ className, probability }))
   return {
-    id: r.id,
-    path: r.path,
-    frame: r.frame,
-    kind: r.kind,
-    width: r.width,
-    height: r.height,
-    patientId: r.patientId,
-    patientName: r.patientName,
-    patientBirthDate: r.patientBirthDate,
-    studyUid: r.studyUid,
-    studyDate: r.studyDate,
-    seriesUid: r.seriesUid,
-    seriesNumber: r.seriesNumber,
-    seriesDescription: r.seriesDescription,
-    instanceNumber: r.instanceNumber,
-    slicePosition: r.slicePosition,
-    modality: r.modality,
-    seriesKey: r.seriesKey,
-    seriesLabel: r.seriesLabel,
-    studyKey: r.studyKey,
-    patientKey: r.patientKey,
-    predicted: classNames[r.predictedIndex] ?? `class ${r.predictedIndex}`,
-    predictedIndex: r.predictedIndex,
-    confidence: r.confidence,
-    lowConfidence: r.confidence < threshold,
+    ...meta,
+    predicted: classNames[predictedIndex] ?? `class ${predictedIndex}`,
+    predictedIndex,
+    confidence,
+    lowConfidence: confidence < threshold,
     top,
     probabilities,
-    hasSaliency: r.hasCam,
-    uncertainty: r.uncertainty ?? null
+    hasSaliency: hasCam,
+    uncertainty: uncertainty ?? null
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../../shared/errors'
+import { explicitPads } from '../../onnx/plan-to-onnx'
 import type { InferencePlan, PlanOp } from '../../training/backbone/inference-plan'
 
 /**
@@ -10,19 +11,6 @@ import type { InferencePlan, PlanOp } from '../../training/backbone/inference-pl
  * (DepthwiseConv2dNativeBackpropInput): it gets its own gradient, written with forward depthwise ops.
  */
 export type PlanTail = (a: tf.Tensor4D) => tf.Tensor4D
-
-/** [top, bottom, left, right] zero pixels that make a 'valid' op behave as the op's padding. */
-function padsOf(op: PlanOp, h: number, w: number, kh: number, kw: number, sh: number, sw: number): number[] {
-  const pad = op.pad ?? 'valid'
-  if (pad === 'valid') return [0, 0, 0, 0]
-  if (pad === 'same') {
-    const total = (n: number, k: number, s: number): number => Math.max((Math.ceil(n / s) - 1) * s + k - n, 0)
-    const th = total(h, kh, sh)
-    const tw = total(w, kw, sw)
-    return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)]
-  }
-  return [pad[1][0], pad[1][1], pad[2][0], pad[2][1]]
-}
 
 /** Inserts s − 1 zero rows (axis 1) or columns (axis 2) between the entries of x `[b, h, w, c]`. */
 function dilate(x: tf.Tensor4D, s: number, axis: 1 | 2): tf.Tensor4D {
@@ -85,12 +73,11 @@ export function pointwiseValid(filter: tf.Tensor4D, owned: tf.Tensor[]): (x: tf.
 }
 
 /**
- * The ops of `plan` after the value `from`, as a function of that value returning `plan.output`. The
- * weights are uploaded once into `owned` (the caller disposes them). Throws INVALID_ARGUMENT when the plan
- * computes no `from`, UNSUPPORTED when a later op reads a value computed before it (the tail must depend
- * on `from` alone) or a depthwise op has a multiplier other than 1.
+ * The ops of `plan` after the value `from` (the saliency tail, on tfjs here and on ONNX Runtime in
+ * layercam-graph.ts). Throws INVALID_ARGUMENT when the plan computes no `from`, UNSUPPORTED when a later op
+ * reads a value computed before it (the tail must depend on `from` alone).
  */
-export function planTail(plan: InferencePlan, from: string, owned: tf.Tensor[]): PlanTail {
+export function tailOps(plan: InferencePlan, from: string): PlanOp[] {
   const at = plan.ops.findIndex((o) => o.name === from)
   if (at < 0) throw new AppError('INVALID_ARGUMENT', `saliency layer "${from}" is not a value of the backbone plan`)
   const ops = plan.ops.slice(at + 1)
@@ -104,6 +91,27 @@ export function planTail(plan: InferencePlan, from: string, owned: tf.Tensor[]):
       )
     }
   }
+  return ops
+}
+
+/**
+ * The part of `plan` up to and including the value `at` (`channels` wide): what the backbone runtime runs
+ * before the saliency tail, without compiling the cut model a second time.
+ */
+export function planUpTo(plan: InferencePlan, at: string, channels: number): InferencePlan {
+  const end = plan.ops.findIndex((o) => o.name === at)
+  if (end < 0) throw new AppError('INVALID_ARGUMENT', `saliency layer "${at}" is not a value of the backbone plan`)
+  return { ...plan, ops: plan.ops.slice(0, end + 1), output: at, featureDim: channels }
+}
+
+/**
+ * The ops of `plan` after the value `from`, as a function of that value returning `plan.output`. The
+ * weights are uploaded once into `owned` (the caller disposes them). Throws INVALID_ARGUMENT when the plan
+ * computes no `from`, UNSUPPORTED when a later op reads a value computed before it (the tail must depend
+ * on `from` alone) or a depthwise op has a multiplier other than 1.
+ */
+export function planTail(plan: InferencePlan, from: string, owned: tf.Tensor[]): PlanTail {
+  const ops = tailOps(plan, from)
   const steps = ops.map((op) => {
     if (op.op !== 'conv' && op.op !== 'depthwise') return { op, run: null }
     const shape = op.filterShape as [number, number, number, number]
@@ -122,7 +130,8 @@ export function planTail(plan: InferencePlan, from: string, owned: tf.Tensor[]):
           ? pointwiseValid(filter, owned)
           : (x: tf.Tensor4D): tf.Tensor4D => tf.conv2d(x, filter, strides, 'valid')
     const run = (x: tf.Tensor4D): tf.Tensor4D => {
-      const [t, b, l, r] = padsOf(op, x.shape[1], x.shape[2], shape[0], shape[1], strides[0], strides[1])
+      const size = { height: x.shape[1], width: x.shape[2] }
+      const [t, l, b, r] = explicitPads(op.pad ?? 'valid', size, shape[0], shape[1], strides[0], strides[1])
       const padded =
         t + b + l + r > 0
           ? tf.pad(x, [

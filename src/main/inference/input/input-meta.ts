@@ -78,12 +78,12 @@ export function inputMeta(root: string, file: string, frame: number, h: ImageHea
 }
 
 /**
- * The metadata of axial slice `slice` of a NIfTI volume. Volumes carry no patient, study or series
+ * The metadata of slice `slice` of a NIfTI volume along the plane `geometry` describes. Volumes carry no patient, study or series
  * identifiers, so the volume file is its series ('volume:<path relative to root>', labelled with that path):
  * aggregating at series level gives one verdict per volume. Study and patient are the first-level folder, as
  * for PNG/JPEG.
  */
-export function volumeSliceMeta(root: string, file: string, slice: number, axial: PlaneGeometry): InputMeta {
+export function volumeSliceMeta(root: string, file: string, slice: number, geometry: PlaneGeometry): InputMeta {
   const dir = relDir(root, file)
   const top = dir === '.' ? '.' : dir.split('/')[0]
   const rel = path.relative(root, file).split(path.sep).join('/')
@@ -91,8 +91,8 @@ export function volumeSliceMeta(root: string, file: string, slice: number, axial
     path: file,
     frame: slice,
     kind: 'nifti',
-    width: axial.width,
-    height: axial.height,
+    width: geometry.width,
+    height: geometry.height,
     patientId: null,
     patientName: null,
     patientBirthDate: null,

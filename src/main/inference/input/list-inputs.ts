@@ -1,18 +1,17 @@
-import fs from 'node:fs/promises'
 import type { FailedInput } from '../../../shared/contract'
-import { AppError, toEnvelope } from '../../../shared/errors'
+import { toEnvelope } from '../../../shared/errors'
 import { readImageHeader } from '../../imaging'
-import { isNiftiName, loadNiftiHeader, planeGeometry } from '../../imaging/nifti'
+import { isNiftiName, loadNiftiHeader, planeGeometry, type VolumePlane } from '../../imaging/nifti'
 import { mapLimited, scanFolder } from '../../imaging/files/scan-folder'
 import { compareInputs, inputMeta, volumeSliceMeta, type InputMeta } from './input-meta'
-import { openError } from '../../fs/open-error'
+import { requireFolder } from '../../fs/require-folder'
 
 /** Header reads in flight: enough to hide disk latency, few enough to keep file handles low. */
 const HEADER_CONCURRENCY = 16
 
 /** What a folder holds for classification. */
 export interface FolderInputs {
-  /** One entry per image, per DICOM frame and per axial slice of a NIfTI volume, in display order (compareInputs). */
+  /** One entry per image, per DICOM frame and per slice of a NIfTI volume along the plane, in display order (compareInputs). */
   inputs: InputMeta[]
   /** Files whose header does not read, or that are not DICOM/PNG/JPEG, with the reason. */
   failures: FailedInput[]
@@ -23,20 +22,15 @@ export interface FolderInputs {
 }
 
 /**
- * Lists every image, DICOM frame and axial slice of a NIfTI volume under `folder`, recursively (hidden files,
+ * Lists every image, DICOM frame and slice of a NIfTI volume along `plane` (default axial) under `folder`,
+ * recursively (hidden files,
  * DICOMDIR and symlinks are skipped, as in the viewer), reading only headers (DICOM stops at Pixel Data
  * (7FE0,0010); a .nii.gz is inflated only as far as its header). A file that
  * is not a readable image becomes a failure naming it and the reason; the listing goes on.
  * @throws AppError NOT_FOUND when `folder` does not exist, INVALID_ARGUMENT when it is not a folder.
  */
-export async function listFolderInputs(folder: string): Promise<FolderInputs> {
-  let st
-  try {
-    st = await fs.stat(folder)
-  } catch (err) {
-    throw openError(folder, err, 'patient folder')
-  }
-  if (!st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `patient folder ${folder} is not a folder`)
+export async function listFolderInputs(folder: string, plane: VolumePlane = 'axial'): Promise<FolderInputs> {
+  await requireFolder(folder, 'patient folder')
   const scan = await scanFolder(folder)
   const inputs: InputMeta[] = []
   const failures: FailedInput[] = []
@@ -45,7 +39,7 @@ export async function listFolderInputs(folder: string): Promise<FolderInputs> {
   const files = scan.files.filter((f) => !(/\.img(\.gz)?$/i.test(f) && names.has(f.replace(/\.img(\.gz)?$/i, '.hdr'))))
   const headers = await mapLimited(files, HEADER_CONCURRENCY, async (file) => {
     try {
-      if (isNiftiName(file)) return { file, volume: planeGeometry(await loadNiftiHeader(file), 'axial') }
+      if (isNiftiName(file)) return { file, volume: planeGeometry(await loadNiftiHeader(file), plane) }
       return { file, header: await readImageHeader(file) }
     } catch (err) {
       return { file, error: toEnvelope(err) }

@@ -19,7 +19,8 @@ export function describeModelDir(
   for (const f of ['model.json', 'weights.bin']) {
     if (!fs.existsSync(path.join(dir, f))) throw new AppError('NOT_FOUND', `model folder ${dir} has no ${f}`)
   }
-  if (typeof card.featureLayer !== 'string' || !card.featureLayer) {
+  // A model on an ONNX encoder has no Grad-CAM layer (featureLayer ''): it classifies without maps.
+  if (typeof card.featureLayer !== 'string' || (!card.featureLayer && !card.encoder)) {
     throw new AppError('CORRUPT', `model folder ${dir}: neuropath.json names no featureLayer for Grad-CAM`)
   }
   return {

@@ -17,6 +17,8 @@ export interface SplitClassifier {
    * layer after the feature layer is not a GlobalAveragePooling2D.
    */
   pooledLogits: ((g: tf.Tensor2D) => tf.Tensor2D) | null
+  /** The layers after the feature layer, in order (GAP, head…, softmax output): classifierChain's `chain`. */
+  chain: readonly tf.layers.Layer[]
   /** `[h, w, C]` of the feature map. */
   featureShape: [number, number, number]
   /** Classes (output units). */
@@ -176,6 +178,7 @@ export function splitClassifier(model: tf.LayersModel, featureLayer: string, wha
     features,
     logits: (a) => run(0, a),
     pooledLogits: chain[0].getClassName() === 'GlobalAveragePooling2D' ? (g) => run(1, g) : null,
+    chain,
     featureShape,
     numClasses,
     dispose: () => tf.dispose(owned)

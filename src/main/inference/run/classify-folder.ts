@@ -1,10 +1,10 @@
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
 import type { FailedInput } from '../../../shared/contract'
 import { AppError, toEnvelope } from '../../../shared/errors'
 import { openBackboneRuntime, type BackboneRuntime, type FeatureMap } from '../../backbone-runtime/backbone-runtime'
 import { runBatches } from '../../backbone-runtime/run-batches'
 import { modelInputSize } from '../../training/backbone/model-surgery'
-import { loadModelInput } from '../../training/preprocess/load-model-input'
+import { loadModelInput, loadModelPixels } from '../../training/preprocess/load-model-input'
 import { loadModelArtifact } from '../../training/job/model-artifact'
 import { quantizeCams } from '../gradcam/grad-cam'
 import { openSaliencyEngine, type SaliencyEngine } from '../gradcam/saliency-engine'
@@ -13,23 +13,25 @@ import { listFolderInputs } from '../input/list-inputs'
 import { MAX_SCAN_FILES } from '../../imaging/files/scan-folder'
 import type { ClassifiedRow, ClassifyJob, ClassifyJobResult, EngineClassifyEvent } from '../job'
 import { splitClassifier } from '../model/split-classifier'
+import { openEncoderClassifier, type EncoderClassifier } from '../model/encoder-classifier'
 import { predictWithTta, standardTta } from '../../evidence/tta'
 
 type Emit = (e: EngineClassifyEvent) => void
 
 /** One prepared batch: the model inputs of the inputs that loaded, and those that did not. */
 interface PreparedBatch {
-  input: Float32Array
+  /** Scaled floats, or 8-bit pixels where the runtime scales them itself (runPixels; no TTA). */
+  input: Float32Array | Uint8Array
   ok: InputMeta[]
   failures: FailedInput[]
 }
 
 /**
- * Classifies every image and DICOM frame under `job.folder` with the model in `job.modelDir`, in batches,
+ * Classifies every image, DICOM frame and volume slice (along `job.volumePlane`, default axial) under `job.folder` with the model in `job.modelDir`, in batches,
  * reusing the model's stored preprocessing (card.preprocessing) unchanged. The backbone up to the saliency
  * engine's layer (card.featureLayer, or card.saliency.layer when maps are asked for and the card has a
  * baseline; gradcam/saliency-engine.ts) runs in the backbone runtime (ONNX Runtime where it loads), the
- * rest, the head and the maps on tfjs. Files that do not load are reported as failures and the job goes on. Emits the
+ * rest, the head and the maps in the saliency engine (ONNX Runtime for LayerCAM where it loads, else tfjs). Files that do not load are reported as failures and the job goes on. Emits the
  * scan result, then one `results` event per batch; with `job.tta` each batch is also run once per augmentation
  * and the rows carry the averaged probabilities and their spread (`uncertainty`); honours `signal` between batches (status `cancelled`,
  * rows already emitted stand). The folder is only read.
@@ -51,9 +53,13 @@ export async function classifyFolder(
   let model: tf.LayersModel | null = null
   let split: ReturnType<typeof splitClassifier> | null = null
   let saliency: SaliencyEngine | null = null
+  let encoder: EncoderClassifier | null = null
   try {
     send({ type: 'phase', text: 'Scanning the folder and loading the model' })
-    const [found, artifact] = await Promise.all([listFolderInputs(job.folder), loadModelArtifact(job.modelDir)])
+    const [found, artifact] = await Promise.all([
+      listFolderInputs(job.folder, job.volumePlane),
+      loadModelArtifact(job.modelDir)
+    ])
     model = artifact.model
     const { card } = artifact
     if (found.truncated) {
@@ -66,28 +72,51 @@ export async function classifyFolder(
     }
     send({ type: 'inputs', total: found.inputs.length, failures: found.failures })
     const what = `model ${job.modelDir}`
-    split = splitClassifier(model, card.featureLayer, what)
-    const k = split.numClasses
-    if (card.classNames.length !== k) {
-      throw new AppError(
-        'CORRUPT',
-        `${what}: the card names ${card.classNames.length} classes but the model has ${k} outputs`
-      )
-    }
     const spec = card.preprocessing
-    if (modelInputSize(model) !== spec.inputSize) {
-      throw new AppError(
-        'CORRUPT',
-        `${what}: the card preprocesses to ${spec.inputSize} px but the model takes ${modelInputSize(model)} px`
-      )
-    }
+    let k: number
+    if (card.encoder) {
+      // A run on your own ONNX encoder: model.json is its head; the encoder runs in the backbone runtime.
+      encoder = await openEncoderClassifier(job.modelDir, card, model, job.saliency)
+      runtime = encoder.runtime
+      k = encoder.numClasses
+    } else {
+      split = splitClassifier(model, card.featureLayer, what)
+      k = split.numClasses
+      if (card.classNames.length !== k) {
+        throw new AppError(
+          'CORRUPT',
+          `${what}: the card names ${card.classNames.length} classes but the model has ${k} outputs`
+        )
+      }
+      if (modelInputSize(model) !== spec.inputSize) {
+        throw new AppError(
+          'CORRUPT',
+          `${what}: the card preprocesses to ${spec.inputSize} px but the model takes ${modelInputSize(model)} px`
+        )
+      }
 
-    saliency = openSaliencyEngine(split, card, job.modelDir, job.saliency, (why) => send({ type: 'phase', text: why }))
-    runtime = await openBackboneRuntime(saliency.backbone, { outputs: ['featureMap'] })
+      saliency = await openSaliencyEngine(split, card, job.modelDir, job.saliency, (why) =>
+        send({ type: 'phase', text: why })
+      )
+      // Without test-time augmentation (which warps float inputs), images go in as 8-bit pixels the graph scales.
+      runtime = await openBackboneRuntime(saliency.backbone, {
+        outputs: ['featureMap'],
+        pixels: job.tta ? undefined : spec.scaling
+      })
+    }
     const engine = runtime.engine
     const batchSize = job.batchSize ?? runtime.preferredBatch
     send({ type: 'engine', backend: runtime.backend, engine })
     send({ type: 'phase', text: `Classifying ${found.inputs.length} images with ${engine}` })
+    if (job.saliency)
+      send({
+        type: 'phase',
+        text: saliency
+          ? `Maps: ${saliency.method.kind} at ${saliency.method.layer} on ${saliency.engine}`
+          : encoder?.method
+            ? `Maps: ${encoder.method.kind} at the ${encoder.method.layer} on tfjs`
+            : (encoder?.noMaps ?? '')
+      })
 
     const augmentations = job.tta === 'standard' ? standardTta(spec.inputSize) : (job.tta ?? null)
     if (augmentations)
@@ -100,12 +129,17 @@ export async function classifyFolder(
     let classified = 0
     let failed = found.failures.length
 
+    const pixels = runtime.runPixels !== undefined
     const prepare = async (b: number): Promise<PreparedBatch> => {
       const items = inputs.slice(b * batchSize, (b + 1) * batchSize)
       const loaded = await Promise.all(
         items.map(async (it) => {
           try {
-            return { it, x: await loadModelInput(it.path, spec, it.frame, it.kind === 'nifti' ? 'axial' : undefined) }
+            const plane = it.kind === 'nifti' ? (job.volumePlane ?? 'axial') : undefined
+            const x = pixels
+              ? await loadModelPixels(it.path, spec, it.frame, plane, { out: new Uint8Array(perImage), offset: 0 })
+              : await loadModelInput(it.path, spec, it.frame, plane)
+            return { it, x }
           } catch (err) {
             const e = toEnvelope(err)
             const frame = multiFrame.has(it.path) ? it.frame : null
@@ -114,32 +148,43 @@ export async function classifyFolder(
         })
       )
       const ok = loaded.filter((l) => l.x).map((l) => l.it)
-      const input = new Float32Array(ok.length * perImage)
+      const input = pixels ? new Uint8Array(ok.length * perImage) : new Float32Array(ok.length * perImage)
       let j = 0
       for (const l of loaded) if (l.x) input.set(l.x, perImage * j++)
       return { input, ok, failures: loaded.flatMap((l) => (l.failure ? [l.failure] : [])) }
     }
     const s = saliency
+    const e = encoder
+    // One batch → probabilities and (maps asked for, MobileNetV2) maps of h × w; probabilities alone for TTA.
+    const classifyBatch = async (lane: BackboneRuntime, input: Float32Array | Uint8Array, n: number) => {
+      if (e && input instanceof Float32Array) {
+        const { h, w, ...out } = await e.predict(lane, input, n, job.saliency)
+        return { out, h, w }
+      }
+      const maps = (
+        input instanceof Uint8Array
+          ? await (lane.runPixels as NonNullable<BackboneRuntime['runPixels']>)(input, n)
+          : await lane.run(input, n)
+      ).featureMap as FeatureMap
+      const sal = s as SaliencyEngine
+      return { out: await sal.predict(maps, job.saliency), h: maps.shape[1], w: maps.shape[2] }
+    }
+    const probabilitiesOf = (lane: BackboneRuntime, input: Float32Array, n: number): Promise<Float32Array> =>
+      e
+        ? e.predict(lane, input, n, false).then((r) => r.probabilities)
+        : headProbabilities(lane, s as SaliencyEngine, input, n)
     const run = async (lane: BackboneRuntime, _b: number, p: PreparedBatch): Promise<void> => {
       const rows: ClassifiedRow[] = []
       if (p.ok.length > 0) {
-        const maps = (await lane.run(p.input, p.ok.length)).featureMap as FeatureMap
-        const [, h, w] = maps.shape
-        const a = tf.tensor4d(maps.data, maps.shape)
-        let out
-        try {
-          out = s.predict(a, job.saliency)
-        } finally {
-          a.dispose()
-        }
+        const { out, h, w } = await classifyBatch(lane, p.input, p.ok.length)
         const tta = augmentations
           ? await predictWithTta(
-              p.input,
+              p.input as Float32Array,
               p.ok.length,
               { height: spec.inputSize, width: spec.inputSize, channels: 3 },
               k,
               augmentations,
-              (batch, count) => headProbabilities(lane, s, batch, count),
+              (batch, count) => probabilitiesOf(lane, batch, count),
               out.probabilities
             )
           : null
@@ -175,13 +220,14 @@ export async function classifyFolder(
       failed,
       backend: runtime.backend,
       engine,
-      saliencyMethod: job.saliency ? s.method : null,
+      saliencyMethod: job.saliency ? (s?.method ?? e?.method ?? null) : null,
       seconds: (performance.now() - started) / 1000
     }
   } finally {
     open = false
     await runtime?.close()
-    saliency?.dispose()
+    await saliency?.dispose()
+    encoder?.dispose()
     split?.dispose()
     model?.dispose()
   }
@@ -195,12 +241,7 @@ async function headProbabilities(
   count: number
 ): Promise<Float32Array> {
   const maps = (await lane.run(batch, count)).featureMap as FeatureMap
-  const a = tf.tensor4d(maps.data, maps.shape)
-  try {
-    return saliency.predict(a, false).probabilities
-  } finally {
-    a.dispose()
-  }
+  return (await saliency.predict(maps, false)).probabilities
 }
 
 /** Engine entry for a `classify` job. */

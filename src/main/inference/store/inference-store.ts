@@ -22,6 +22,7 @@ interface JobRow {
   low_confidence: number
   saliency: number
   tta: number
+  volume_plane: 'axial' | 'coronal' | 'sagittal'
   total: number | null
   backend: string | null
   engine: string | null
@@ -115,6 +116,7 @@ function summary(r: JobRow): InferenceJobSummary {
     folder: r.folder,
     lowConfidenceThreshold: r.low_confidence,
     tta: r.tta === 1,
+    volumePlane: r.volume_plane,
     total: r.total,
     classified: r.classified,
     failed: r.failed,
@@ -182,11 +184,13 @@ export class InferenceStore {
     saliency: boolean
     /** Whether the job averages over test-time augmentations. */
     tta?: boolean
+    /** The plane NIfTI volumes are sliced along; default axial. */
+    volumePlane?: 'axial' | 'coronal' | 'sagittal'
   }): number {
     const res = this.db
       .prepare(
-        `INSERT INTO inference_jobs (name, status, run_id, model_dir, model_json, folder, low_confidence, saliency, tta, created_at, started_at, host_pid)
-         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        `INSERT INTO inference_jobs (name, status, run_id, model_dir, model_json, folder, low_confidence, saliency, tta, volume_plane, created_at, started_at, host_pid)
+         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
       .run(
         job.name,
@@ -197,6 +201,7 @@ export class InferenceStore {
         job.lowConfidence,
         job.saliency ? 1 : 0,
         job.tta ? 1 : 0,
+        job.volumePlane ?? 'axial',
         new Date().toISOString(),
         new Date().toISOString(),
         process.pid

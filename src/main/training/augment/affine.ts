@@ -55,3 +55,16 @@ export function affineRow(p: AffineParams, height: number, width: number): numbe
   }
   return [a0, a1, a2, b0, b1, b2, 0, 0]
 }
+
+/**
+ * The transform rows of a batch of `n` images, drawn in image order from one `rng`.
+ */
+export function batchAffineRows(
+  rng: Rng,
+  cfg: ResolvedAugmentConfig,
+  n: number,
+  height: number,
+  width: number
+): number[][] {
+  return Array.from({ length: n }, () => affineRow(sampleAffineParams(rng, cfg, height, width), height, width))
+}

@@ -1,84 +1,27 @@
 import { AppError } from '../../../shared/errors'
-import { openBackboneRuntime, type BackboneRuntime } from '../../backbone-runtime/backbone-runtime'
-import { encoderStart, type OnnxEncoderInfo } from './encoder-start'
-import type { OnnxEncoderSource } from '../../backbone-runtime/onnx-encoder/encoder-runtime'
+import type { BackboneRuntime } from '../../backbone-runtime/backbone-runtime'
 import { runBatches } from '../../backbone-runtime/run-batches'
-import { loadModelInput } from '../preprocess/load-model-input'
-import { assertPreprocessSpec, makePreprocessSpec, type PreprocessSpec } from '../preprocess/spec'
-import type { VolumePlane } from '../../imaging/nifti'
-import { embeddingKey, fileSha256, type EmbeddingCache } from './embedding-cache'
-import { compileInferencePlan, planSha256, type InferencePlan } from './inference-plan'
-import { loadBackbone } from './load-backbone'
-import type { BackboneSource, BackboneSpec, LoadedBackbone } from './types'
+import { loadModelInput, loadModelPixels } from '../preprocess/load-model-input'
+import { readCachedEmbeddings } from './cached-embeddings'
+import { encoderStart } from './encoder-start'
+import type {
+  EmbedItem,
+  EmbeddingExtractorOptions,
+  ExtractOptions,
+  ExtractResult,
+  ExtractorInfo
+} from './extractor-types'
+import { planStart } from './plan-start'
+import type { BackboneSpec, LoadedBackbone } from './types'
 
-/** One image to embed: a file and, for multi-frame DICOM or a volume, its 0-based frame or slice. */
-export interface EmbedItem {
-  path: string
-  frame?: number
-  /** NIfTI volumes: the plane `frame` counts along (default axial). */
-  plane?: VolumePlane | null
-}
-
-/** Options of an EmbeddingExtractor. */
-export interface EmbeddingExtractorOptions {
-  /**
-   * What to load (the runtime then gets its compiled plan), an already loaded backbone, which stays the
-   * caller's, or an ONNX encoder file with its declaration (preprocessing then must scale to [0,1]).
-   */
-  backbone: BackboneSpec | LoadedBackbone | OnnxEncoderSource
-  /** Preprocessing chain; default: the backbone's input size and scaling with bilinear resize, DICOM default window. */
-  preprocess?: PreprocessSpec
-  /** Images per backbone call, 1–64. Default: the runtime's preferred batch (16 on ONNX Runtime, 8 on tfjs). */
-  batchSize?: number
-  /** Where to read and store embeddings; absent = always compute. */
-  cache?: EmbeddingCache
-}
-
-/** Progress of one extract call, in images. */
-export interface ExtractProgress {
-  done: number
-  total: number
-  /** How many of `done` came from the cache. */
-  fromCache: number
-}
-
-/** Options of one extract call. */
-export interface ExtractOptions {
-  onProgress?: (p: ExtractProgress) => void
-  /** Aborting rejects the call with CANCELLED; a batch already inside the backbone finishes and is dropped. */
-  signal?: AbortSignal
-  /** Augmentation variant, part of the cache key; 0 (default) = none. */
-  variant?: number
-  /** Changes a preprocessed input (HWC float32, inputSize² × 3) for `variant`; may edit in place or return a new array. */
-  augment?: (input: Float32Array, item: EmbedItem, variant: number) => Float32Array | void
-}
-
-/** Embeddings of a list of items: row i (length `dim`) belongs to items[i]. */
-export interface ExtractResult {
-  dim: number
-  count: number
-  /** count × dim float32, row-major. */
-  data: Float32Array
-  fromCache: number
-}
-
-/** What an extractor runs, once started. */
-export interface ExtractorInfo {
-  source: BackboneSource | OnnxEncoderInfo
-  preprocess: PreprocessSpec
-  /** Embedding width (1280 for MobileNetV2 α=1). */
-  featureDim: number
-  /** planSha256 of the compiled backbone, or for an ONNX encoder its file's SHA-256 with its declaration: the backbone part of cache keys. */
-  backboneId: string
-  /** The backbone runtime, e.g. 'onnxruntime 1.31.1 (cpu, 2 threads)' or 'tfjs wasm (fused plan, in-process)'. */
-  engine: string
-  /** Ladder rung that computes the embeddings: 'ort' or a tfjs rung. */
-  backend: string
-}
-
-function isLoaded(b: EmbeddingExtractorOptions['backbone']): b is LoadedBackbone {
-  return 'model' in b
-}
+export type {
+  EmbedItem,
+  EmbeddingExtractorOptions,
+  ExtractOptions,
+  ExtractProgress,
+  ExtractResult,
+  ExtractorInfo
+} from './extractor-types'
 
 const WHAT = 'embedding extraction'
 
@@ -108,40 +51,13 @@ export class EmbeddingExtractor {
   }
 
   private async doStart(): Promise<void> {
-    if ('kind' in this.opts.backbone && this.opts.backbone.kind === 'onnx-encoder') {
-      const started = await encoderStart(this.opts.backbone, this.opts.preprocess)
-      this.runtime = started.runtime
-      this.details = started.info
-      return
-    }
-    const given = isLoaded(this.opts.backbone)
-    const loaded = given
-      ? (this.opts.backbone as LoadedBackbone)
-      : await loadBackbone(this.opts.backbone as BackboneSpec)
-    let plan: InferencePlan
-    try {
-      plan = compileInferencePlan(loaded.model)
-    } finally {
-      if (!given) loaded.model.dispose()
-    }
-    const preprocess = assertPreprocessSpec(
-      this.opts.preprocess ?? makePreprocessSpec(plan.inputSize, loaded.source.inputScaling)
-    )
-    if (preprocess.inputSize !== plan.inputSize) {
-      throw new AppError(
-        'INVALID_ARGUMENT',
-        `embedding extractor: preprocessing makes ${preprocess.inputSize} px inputs but the backbone takes ${plan.inputSize} px`
-      )
-    }
-    this.runtime = await openBackboneRuntime(plan, { outputs: ['embedding'] })
-    this.details = {
-      source: loaded.source,
-      preprocess,
-      featureDim: plan.featureDim,
-      backboneId: planSha256(plan),
-      engine: this.runtime.engine,
-      backend: this.runtime.backend
-    }
+    const b = this.opts.backbone
+    const started =
+      'kind' in b && b.kind === 'onnx-encoder'
+        ? await encoderStart(b, this.opts.preprocess)
+        : await planStart(b as BackboneSpec | LoadedBackbone, this.opts.preprocess)
+    this.runtime = started.runtime
+    this.details = started.info
   }
 
   private get batchSize(): number {
@@ -168,32 +84,7 @@ export class EmbeddingExtractor {
     let keys: string[] | null = null
     let todo = items.map((_, i) => i)
     let fromCache = 0
-    if (cache) {
-      const hashes = new Map<string, Promise<string>>()
-      const hashOf = (p: string): Promise<string> => {
-        if (!hashes.has(p)) hashes.set(p, fileSha256(p))
-        return hashes.get(p) as Promise<string>
-      }
-      keys = await Promise.all(
-        items.map(async (it) =>
-          embeddingKey({
-            contentSha256: await hashOf(it.path),
-            frame: it.frame ?? 0,
-            plane: it.plane ?? undefined,
-            backboneId: info.backboneId,
-            preprocess: info.preprocess,
-            variant
-          })
-        )
-      )
-      const hits = await cache.getMany(keys, dim)
-      todo = []
-      hits.forEach((v, i) => {
-        if (v) data.set(v, i * dim)
-        else todo.push(i)
-      })
-      fromCache = items.length - todo.length
-    }
+    if (cache) ({ keys, todo, fromCache } = await readCachedEmbeddings(cache, items, info, variant, data))
     let done = fromCache
     o.onProgress?.({ done, total: items.length, fromCache })
 
@@ -203,14 +94,34 @@ export class EmbeddingExtractor {
     const size = info.preprocess.inputSize
     const perImage = size * size * 3
 
-    const prepare = async (b: number): Promise<Float32Array> => {
+    // Unaugmented images go in as 8-bit pixels where the runtime scales them in its graph (ONNX Runtime).
+    const asPixels = !o.augment && this.runtime?.runPixels !== undefined
+    const prepare = async (b: number): Promise<Float32Array | Uint8Array> => {
       const rows = batches[b]
+      if (asPixels) {
+        const out = new Uint8Array(rows.length * perImage)
+        await Promise.all(
+          rows.map((row, j) => {
+            const item = items[row]
+            return loadModelPixels(item.path, info.preprocess, item.frame ?? 0, item.plane, {
+              out,
+              offset: j * perImage
+            })
+          })
+        )
+        return out
+      }
       const out = new Float32Array(rows.length * perImage)
       await Promise.all(
         rows.map(async (row, j) => {
           const item = items[row]
+          const into = { out, offset: j * perImage }
+          if (!o.augment) {
+            await loadModelInput(item.path, info.preprocess, item.frame ?? 0, item.plane, into)
+            return
+          }
           let x = await loadModelInput(item.path, info.preprocess, item.frame ?? 0, item.plane)
-          if (o.augment) x = o.augment(x, item, variant) ?? x
+          x = o.augment(x, item, variant) ?? x
           if (x.length !== perImage) {
             throw new AppError(
               'INVALID_ARGUMENT',
@@ -276,7 +187,7 @@ export class EmbeddingExtractor {
   /** Runs the batches through the runtime, preparing the next ones ahead; results arrive in order. */
   private async schedule(
     sizes: readonly number[],
-    prepare: (b: number) => Promise<Float32Array>,
+    prepare: (b: number) => Promise<Float32Array | Uint8Array>,
     onResult: (b: number, embeddings: Float32Array) => Promise<void> | void,
     signal?: AbortSignal
   ): Promise<void> {
@@ -286,7 +197,10 @@ export class EmbeddingExtractor {
       [runtime],
       prepare,
       async (lane, b, input) => {
-        const out = await lane.run(input, sizes[b])
+        const out =
+          input instanceof Uint8Array
+            ? await (lane.runPixels as NonNullable<BackboneRuntime['runPixels']>)(input, sizes[b])
+            : await lane.run(input, sizes[b])
         await onResult(b, out.embedding as Float32Array)
       },
       signal,

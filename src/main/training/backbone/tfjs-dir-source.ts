@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../../shared/errors'
 import { sha256OfFiles } from './file-hash'
 import { resizeMobileNetV2, truncateAtOutRelu } from './model-surgery'
+import { saveLayersModel } from './save-layers-model'
 import type { InputScaling, LoadedBackbone } from './types'
 
 /** Sidecar file beside model.json that records what the weights expect. */
@@ -135,28 +136,13 @@ export async function loadTfjsDirBackbone(dir: string, inputSize: number): Promi
  * (float32, little-endian) and neuropath-backbone.json with its input scaling and origin. Creates `dir`.
  */
 export async function saveTfjsDirBackbone(model: tf.LayersModel, dir: string, sidecar: BackboneSidecar): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true })
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData
-      const bytes = data === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(data)
-      const modelJson: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: null,
-        weightsManifest: [{ paths: [SHARD_NAME], weights: artifacts.weightSpecs ?? [] }]
-      }
-      try {
-        fs.writeFileSync(path.join(dir, SHARD_NAME), Buffer.from(bytes))
-        fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson))
-        fs.writeFileSync(path.join(dir, BACKBONE_SIDECAR), JSON.stringify(sidecar, null, 2))
-      } catch (err) {
-        throw new AppError('IO', `cannot save tfjs backbone to ${dir}: ${(err as Error).message}`)
-      }
-      return {
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength }
-      }
-    })
-  )
+  const write = (file: string, data: Buffer | string): void => {
+    try {
+      fs.writeFileSync(file, data)
+    } catch (err) {
+      throw new AppError('IO', `cannot save tfjs backbone to ${dir}: ${(err as Error).message}`)
+    }
+  }
+  await saveLayersModel(model, dir, SHARD_NAME, write)
+  write(path.join(dir, BACKBONE_SIDECAR), JSON.stringify(sidecar, null, 2))
 }

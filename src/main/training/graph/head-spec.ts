@@ -73,8 +73,22 @@ export function headSpecOf(head: tf.LayersModel): HeadSpec {
   if (head.inputs[0].shape.length !== 2 || inputDim == null) {
     throw new AppError('UNSUPPORTED', `head "${head.name}": input must be [batch, features]`)
   }
+  return headSpecOfChain(headLayers(head), inputDim, head.weights, `head "${head.name}"`)
+}
+
+/**
+ * The same for a chain of head layers taken out of a whole classifier (the layers after its global pooling,
+ * inference/model/split-classifier.ts's classifierChain): `inputDim` features in, `weights` every weight of
+ * `layers` in order. `what` names the head in errors.
+ */
+export function headSpecOfChain(
+  chain: readonly tf.layers.Layer[],
+  inputDim: number,
+  weights: readonly tf.LayerVariable[],
+  what: string
+): HeadSpec {
   let units = inputDim
-  const layers: HeadLayerSpec[] = headLayers(head).map((layer, index) => {
+  const layers: HeadLayerSpec[] = chain.map((layer, index) => {
     const cfg = layer.getConfig()
     const kind = layer.getClassName()
     if (kind === 'Dense') {
@@ -124,12 +138,12 @@ export function headSpecOf(head: tf.LayersModel): HeadSpec {
   })
   const last = layers.at(-1)
   if (last?.kind !== 'dense' || last.activation !== 'softmax') {
-    throw new AppError('UNSUPPORTED', `head "${head.name}": the last layer must be a softmax Dense`)
+    throw new AppError('UNSUPPORTED', `${what}: the last layer must be a softmax Dense`)
   }
   return {
     inputDim,
     numClasses: last.units,
     layers,
-    params: head.weights.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[], trainable: w.trainable }))
+    params: weights.map((w) => ({ name: w.originalName, shape: [...w.shape] as number[], trainable: w.trainable }))
   }
 }

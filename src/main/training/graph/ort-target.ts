@@ -1,8 +1,7 @@
-import type * as tf from '@tensorflow/tfjs'
 import type * as Ort from 'onnxruntime-node'
 import { AppError } from '../../../shared/errors'
 import { createOrtSession, loadOrt } from '../../onnx/ort-runtime'
-import { augmentBatch } from '../augment/augment-batch'
+import { augmentValues } from '../augment/augment-batch'
 import type { AugmentConfig } from '../augment/config'
 import { ArrayAdam } from '../loop/adam'
 import type { Batch, BatchSource } from '../loop/batch-source'
@@ -59,15 +58,10 @@ function argmaxCorrect(probs: Float32Array, labels: Int32Array, k: number): numb
 }
 
 function batchValues(b: Batch, augment: AugmentConfig | undefined, stepSeed: number): Float32Array {
-  if (augment && b.x.rank === 4) {
-    const aug = augmentBatch(b.x as tf.Tensor4D, augment, mulberry32(deriveSeed(stepSeed, 'augment')))
-    try {
-      return aug.dataSync() as Float32Array
-    } finally {
-      aug.dispose()
-    }
-  }
-  return b.xValues ?? (b.x.dataSync() as Float32Array)
+  const values = b.xValues ?? (b.x.dataSync() as Float32Array)
+  if (!augment || b.x.rank !== 4) return values
+  const shape = b.x.shape as [number, number, number, number]
+  return augmentValues(values, shape, augment, mulberry32(deriveSeed(stepSeed, 'augment')))
 }
 
 /**

@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
-import { augmentBatch } from '../augment/augment-batch'
+import { augmentValues } from '../augment/augment-batch'
 import type { EmbeddingExtractor } from '../backbone/embedding-extractor'
 import type { BatchSource } from '../loop/batch-source'
 import { createEmbeddingSource } from '../loop/embedding-source'
@@ -92,8 +91,5 @@ export async function embedSplit(
 
 /** One augmented variant of a preprocessed HWC image, seeded per image and variant. */
 function augmentOne(input: Float32Array, size: number, config: TrainingJob['config'], seed: number): Float32Array {
-  return tf.tidy(() => {
-    const x = tf.tensor4d(input, [1, size, size, 3])
-    return augmentBatch(x, config.augmentation, mulberry32(seed)).dataSync() as Float32Array
-  })
+  return augmentValues(input, [1, size, size, 3], config.augmentation, mulberry32(seed))
 }

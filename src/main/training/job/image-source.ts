@@ -22,12 +22,14 @@ export function imageSource(
     batchSize: opts.batchSize,
     shuffle: opts.shuffle,
     load: async (indices) => {
-      const inputs = await Promise.all(
-        Array.from(indices, (i) => loadModelInput(items[i].path, spec, items[i].frame, items[i].plane))
+      const per = s * s * 3
+      const values = new Float32Array(indices.length * per)
+      await Promise.all(
+        Array.from(indices, (i, j) =>
+          loadModelInput(items[i].path, spec, items[i].frame, items[i].plane, { out: values, offset: j * per })
+        )
       )
-      const batch = new Float32Array(inputs.length * s * s * 3)
-      inputs.forEach((x, j) => batch.set(x, j * s * s * 3))
-      return tf.tensor4d(batch, [inputs.length, s, s, 3])
+      return { x: tf.tensor4d(values, [indices.length, s, s, 3]), values }
     }
   })
 }

@@ -44,6 +44,8 @@ export const trainJob = defineEngineJob({
     modelDir: z.string(),
     /** Workspace cache folder for embeddings. */
     cacheDir: z.string(),
+    /** onnx-encoder backbones: the imported encoder file, models/backbones/<sha256>/<file> (the host resolves it). */
+    encoderPath: z.string().optional(),
     /** Continue from the resume state saved in modelDir. */
     resume: z.boolean(),
     /** Dataset version, recorded in neuropath.json. */

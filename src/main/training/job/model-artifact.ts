@@ -10,7 +10,9 @@ import type {
   StageBackends,
   TrainingConfig
 } from '../../../shared/contract'
+import type { OnnxEncoderDeclaration } from '../../../shared/contract/onnx-encoder'
 import { AppError } from '../../../shared/errors'
+import { saveLayersModel } from '../backbone/save-layers-model'
 import { readTfjsModelDir } from '../backbone/tfjs-dir-source'
 import type { PreprocessSpec } from '../preprocess/spec'
 import { atomicWrite } from '../../fs/atomic-write'
@@ -66,29 +68,34 @@ export interface ModelCard {
   saliency?: ModelSaliency
   /** model.onnx beside model.json: its input, output and exact preprocessing (absent in cards from before #11). */
   onnx?: OnnxModelInfo
+  /**
+   * Runs on your own ONNX encoder (issue 17): the frozen encoder the head was trained on. model.json then
+   * holds the head only (input: the pooled embedding), and `featureLayer` is empty (no saliency layer).
+   */
+  encoder?: ModelEncoder
+}
+
+/** The ONNX encoder of a model folder: what it is and where its weights are. */
+export interface ModelEncoder {
+  fileName: string
+  /** SHA-256 (hex) of the encoder file. */
+  sha256: string
+  /** File size, bytes. */
+  bytes: number
+  /** Resolved against the graph: input size (px), layout, channel order, mean/std on [0, 1] RGB, output, pooling. */
+  declaration: OnnxEncoderDeclaration
+  /** Embedding width after pooling = the head's input width. */
+  featureDim: number
+  /**
+   * The encoder inside the model folder, relative to it ('encoder/<fileName>'): a hard link to the workspace
+   * copy where the file system allows, else a copy, so a copied model folder still classifies.
+   */
+  file: string
 }
 
 /** Saves a full model (input → probabilities) as a tfjs layers-model folder plus its model card. */
 export async function saveModelArtifact(model: tf.LayersModel, dir: string, card: ModelCard): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true })
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData
-      const bytes = data === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(data)
-      const modelJson: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
-        format: 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: null,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }]
-      }
-      atomicWrite(path.join(dir, 'weights.bin'), Buffer.from(bytes))
-      atomicWrite(path.join(dir, 'model.json'), JSON.stringify(modelJson))
-      return {
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength }
-      }
-    })
-  )
+  await saveLayersModel(model, dir, 'weights.bin', atomicWrite)
   atomicWrite(path.join(dir, MODEL_CARD), JSON.stringify(card, null, 2))
 }
 

@@ -1,4 +1,9 @@
+import path from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
+import type { OnnxEncoderDeclarationInput } from '../../../shared/contract'
+import { AppError } from '../../../shared/errors'
+import { EmbeddingCache } from '../backbone/embedding-cache'
+import { EmbeddingExtractor } from '../backbone/embedding-extractor'
 import { loadBackbone } from '../backbone/load-backbone'
 import type { LoadedBackbone } from '../backbone/types'
 import { buildHead } from '../head/build-head'
@@ -15,8 +20,14 @@ import type { TrainingJob } from './job'
 export async function loadConfigBackbone(
   config: TrainingJob['config']
 ): Promise<{ backbone: LoadedBackbone; spec: PreprocessSpec }> {
+  const kind = config.backbone.kind
+  if (kind === 'onnx-encoder')
+    throw new AppError(
+      'UNSUPPORTED',
+      'this needs a MobileNetV2 backbone; with an ONNX encoder only training (stage 1) and classification run'
+    )
   const backbone = await loadBackbone({
-    kind: config.backbone.kind,
+    kind,
     path: config.backbone.path,
     inputSize: config.inputSize,
     seed: config.seed
@@ -40,4 +51,27 @@ export async function loadRunModels(
     backboneFeatureDim(backbone.model)
   )
   return { backbone, spec, head }
+}
+
+/**
+ * An extractor over the workspace's embedding cache (`<cacheDir>/embeddings`) for a configuration whose
+ * backbone is an imported ONNX encoder: its file (`encoderPath`, models/backbones/<sha256>/…) with the
+ * configuration's declaration, resolved against the graph when the extractor starts.
+ * @throws AppError INVALID_ARGUMENT when the file or the declaration is missing.
+ */
+export function encoderExtractor(
+  config: TrainingJob['config'],
+  encoderPath: string | undefined,
+  cacheDir: string
+): EmbeddingExtractor {
+  if (!encoderPath || !config.backbone.declaration)
+    throw new AppError('INVALID_ARGUMENT', 'an ONNX encoder needs the imported encoder file and its declaration')
+  return new EmbeddingExtractor({
+    backbone: {
+      kind: 'onnx-encoder',
+      path: encoderPath,
+      declaration: config.backbone.declaration as OnnxEncoderDeclarationInput
+    },
+    cache: new EmbeddingCache(path.join(cacheDir, 'embeddings'))
+  })
 }

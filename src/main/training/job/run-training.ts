@@ -7,15 +7,12 @@ import { selectBackend } from '../../compute/backend'
 import { EmbeddingCache } from '../backbone/embedding-cache'
 import { EmbeddingExtractor } from '../backbone/embedding-extractor'
 import type { LoadedBackbone } from '../backbone/types'
-import { createOrtHeadTarget } from '../graph/ort-head-target'
 import { composeModel, type ComposedModel } from '../head/compose-model'
 import type { BatchSource } from '../loop/batch-source'
-import { balancedClassWeights } from '../loop/class-weights'
 import { predictSource } from '../loop/evaluate-source'
-import type { StageTarget } from '../loop/stage-target'
-import { headTarget, imageTarget, type TrainTarget } from '../loop/target'
+import { headTarget, imageTarget } from '../loop/target'
 import { exportWeights, importWeights } from '../loop/weights'
-import { embeddingSources, embedSplit, labelsOf, type Splits } from './embedding-sources'
+import { embeddingSources, embedSplit, type Splits } from './embedding-sources'
 import { toEvaluation } from './evaluation'
 import { imageSource } from './image-source'
 import type { EngineRunEvent, TrainingJob, TrainingJobResult } from './job'
@@ -24,44 +21,16 @@ import { predictImages } from './predict-images'
 import { exportOnnxBeside } from '../../onnx/model-onnx-file'
 import { MODEL_CARD, saveModelArtifact, type ModelOrigin, type StageBackends } from './model-artifact'
 import { buildModelCard } from './model-card'
-import { ResumeStore } from './resume-store'
 import { loadRunModels } from './run-models'
-import { runStageWithEvents, type RunProgress, type StageContext } from './stage-events'
+import { runStageWithEvents } from './stage-events'
 import { stage2Engine } from './stage2-engine'
 import { readWeightsFile, writeWeightsFile } from './weights-file'
+import { evaluationSplit, splitItems, stageContext, trainHeadOnEmbeddings } from './run-setup'
+import { runEncoderTraining } from './run-encoder-training'
 import { writeSaliencyBaseline } from './saliency-baseline'
 import type { PreprocessSpec } from '../preprocess/spec'
 
 type Emit = (e: EngineRunEvent) => void
-
-function splitItems(job: TrainingJob): Splits {
-  const s: Splits = { train: [], val: [], test: [] }
-  for (const it of job.items) s[it.split].push(it)
-  if (s.train.length === 0)
-    throw new AppError('INVALID_ARGUMENT', 'the dataset version has no training images; split the dataset first')
-  if (s.val.length === 0) {
-    throw new AppError(
-      'INVALID_ARGUMENT',
-      'the dataset version has no validation images; early stopping and checkpoints need a val split'
-    )
-  }
-  return s
-}
-
-/** Stage 1's head trainer on cached embeddings: ONNX Runtime when it loads, else tfjs. */
-async function stage1HeadTarget(
-  head: tf.LayersModel,
-  tfBackend: string,
-  emit: Emit
-): Promise<{ target: TrainTarget | StageTarget; backend: string }> {
-  try {
-    return { target: await createOrtHeadTarget(head), backend: 'ort' }
-  } catch (err) {
-    if (!(err instanceof AppError) || err.code !== 'UNSUPPORTED') throw err
-    emit({ type: 'log', line: `stage 1 head training on tfjs: ${err.message}` })
-    return { target: headTarget(head), backend: tfBackend }
-  }
-}
 
 /**
  * Trains one run end to end inside an engine process: backbone → stage 1 (head on cached embeddings, or
@@ -71,6 +40,7 @@ async function stage1HeadTarget(
  * crash or cancel loses at most one epoch. A cancelled run keeps its latest best checkpoint.
  */
 export async function runTraining(job: TrainingJob, emit: Emit, signal: AbortSignal): Promise<TrainingJobResult> {
+  if (job.config.backbone.kind === 'onnx-encoder') return runEncoderTraining(job, emit, signal)
   const { config, classNames } = job
   const k = classNames.length
   if (k < 2) throw new AppError('INVALID_ARGUMENT', `training needs at least 2 classes, the dataset version has ${k}`)
@@ -85,22 +55,8 @@ export async function runTraining(job: TrainingJob, emit: Emit, signal: AbortSig
   emit({ type: 'log', line: `backbone: ${backbone.source.description}` })
   emit({ type: 'log', line: `backend: ${backend.active} (${backend.devices.join('; ')})` })
 
-  const progress: RunProgress = {
-    bestValAccuracy: null,
-    lastStage: null,
-    epochsDone: { 1: 0, 2: 0 },
-    bestEpoch: { 1: null, 2: null }
-  }
-  const ctx: StageContext = {
-    config,
-    modelDir: job.modelDir,
-    resume: job.resume,
-    store: new ResumeStore(job.modelDir),
-    emit,
-    signal,
-    classWeights: config.classWeights === 'balanced' ? balancedClassWeights(labelsOf(splits.train), k) : undefined,
-    progress
-  }
+  const ctx = stageContext(job, splits, emit, signal)
+  const progress = ctx.progress
   const augment = config.augmentation.enabled ? { ...config.augmentation } : undefined
   let composed: ComposedModel | null = null
   const composedModel = (): ComposedModel =>
@@ -134,16 +90,7 @@ export async function runTraining(job: TrainingJob, emit: Emit, signal: AbortSig
         })
         const sources = await embeddingSources(extractor, splits, k, config, spec, emit, signal)
         testEmbeddings = sources.test
-        const s1 = await stage1HeadTarget(head, backend.tfActive, emit)
-        stageBackends.stage1 = s1.backend
-        await runStageWithEvents(ctx, {
-          stage: 1,
-          target: s1.target,
-          train: sources.train,
-          val: sources.val,
-          epochs: config.stage1.epochs,
-          learningRate: config.stage1.learningRate
-        })
+        await trainHeadOnEmbeddings(ctx, head, sources, backend.tfActive, stageBackends)
       } else {
         stageBackends.stage1 = backend.tfActive
         await runStageWithEvents(ctx, {
@@ -208,9 +155,7 @@ export async function runTraining(job: TrainingJob, emit: Emit, signal: AbortSig
   }
   let evaluation: Evaluation | null = null
   if (!stopped) {
-    const evalSplit = splits.test.length > 0 ? 'test' : 'val'
-    const evalItems = splits[evalSplit]
-    emit({ type: 'phase', text: `Evaluating on the ${evalSplit} split (${evalItems.length} images)`, progress: null })
+    const { split: evalSplit, items: evalItems } = evaluationSplit(splits, emit)
     const preds =
       progress.lastStage === 1 && extractor
         ? await predictSource(
@@ -222,8 +167,6 @@ export async function runTraining(job: TrainingJob, emit: Emit, signal: AbortSig
           )
         : await predictImages(composedModel(), backend.tfActive, images(evalItems, false), emit, signal)
     evaluation = toEvaluation(evalSplit, preds, evalItems, classNames)
-    if (evalSplit === 'val')
-      emit({ type: 'log', line: 'no test split: the evaluation uses the validation split and is optimistic' })
   }
   await extractor?.close()
 

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { TrainingConfig } from '../../../shared/contract'
+import { AppError } from '../../../shared/errors'
 import type { AugmentConfig } from '../augment/config'
 import type { BatchSource } from '../loop/batch-source'
 import type { EpochLogs } from '../loop/callback'
@@ -59,11 +60,36 @@ export interface StageWork {
  * (written to `<modelDir>/checkpoints/best-stageN`), plus a resume point after every epoch. The same
  * adapter serves both stages and both engines, so callbacks, resume and cancel behave alike.
  */
+/** The stage's resume point; an unreadable one is logged and the stage starts over (nothing saved is lost). */
+function loadResumePoint(ctx: StageContext, name: string, stage: 1 | 2): ReturnType<ResumeStore['load']> {
+  try {
+    return ctx.store.load(name)
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'CORRUPT') throw err
+    ctx.emit({ type: 'log', line: `stage ${stage} starts over: ${err.message}` })
+    return null
+  }
+}
+
+async function trainStageThenFlush(ctx: StageContext, ...args: Parameters<typeof trainStage>): Promise<StageResult> {
+  let result: StageResult
+  try {
+    result = await trainStage(...args)
+  } catch (err) {
+    // The stage's own error (a cancel, a crash) is what the run reports; a point left half-written is
+    // refused by load() and the stage then starts over.
+    await ctx.store.flush().catch(() => undefined)
+    throw err
+  }
+  await ctx.store.flush()
+  return result
+}
+
 export async function runStageWithEvents(ctx: StageContext, work: StageWork): Promise<StageResult> {
   const { emit, progress } = ctx
   const { stage, train, val, epochs } = work
   const name = `stage${stage}`
-  const resume = ctx.resume ? ctx.store.load(name) : null
+  const resume = ctx.resume ? loadResumePoint(ctx, name, stage) : null
   if (resume)
     emit({
       type: 'mark',
@@ -82,7 +108,8 @@ export async function runStageWithEvents(ctx: StageContext, work: StageWork): Pr
   let prevLr = resume?.state.lr ?? work.learningRate
   let batchStart = performance.now()
   let epochSamples = 0
-  const result = await trainStage(work.target, {
+  // Resume points are written in the background; the stage is over only once the last one is on disk.
+  const result = await trainStageThenFlush(ctx, work.target, {
     name,
     train,
     validation: val,
@@ -122,7 +149,10 @@ export async function runStageWithEvents(ctx: StageContext, work: StageWork): Pr
         etaSeconds: eta.remaining(b.epoch, epochSamples, val.size)
       })
     },
-    onEpoch: (logs: EpochLogs) => {
+    onEpoch: async (logs: EpochLogs) => {
+      // The previous epoch's resume point (written while this epoch trained) is on disk before this epoch is
+      // reported: whoever sees epoch N can count on resuming from N − 1 at the latest.
+      await ctx.store.flush()
       if (logs.lr < prevLr) {
         emit({
           type: 'mark',

@@ -1,24 +1,11 @@
+import type { EpochMetrics } from '../../../shared/contract/training'
 import type { NamedWeights } from './weights'
 
 /** A JSON value (callback and resume state must survive JSON.stringify/parse unchanged). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
-/** Metrics of one finished epoch, as Keras logs them. Losses are mean categorical cross-entropy (nats). */
-export interface EpochLogs {
-  /** 0-based epoch index within the stage. */
-  epoch: number
-  /** Mean training loss over the epoch's samples (class-weighted when class weights are on). */
-  loss: number
-  /** Training accuracy in [0, 1] (dropout active, as Keras reports it). */
-  accuracy: number
-  /** Validation loss, unweighted; null without a validation source. */
-  valLoss: number | null
-  /** Validation accuracy in [0, 1]; null without a validation source. */
-  valAccuracy: number | null
-  /** Learning rate used during this epoch (a plateau reduction applies from the next one). */
-  lr: number
-  /** Wall time of the epoch including validation, in seconds. */
-  seconds: number
+/** Metrics of one finished epoch, as Keras logs them (the catalog's EpochMetrics without the stage). */
+export interface EpochLogs extends Omit<EpochMetrics, 'stage'> {
   /** Training samples per second over the epoch (data loading included). */
   samplesPerSecond: number
 }
@@ -83,4 +70,30 @@ export interface TrainingCallback {
 export function isImprovement(current: number, best: number | null, mode: 'min' | 'max', minDelta: number): boolean {
   if (best === null) return true
   return mode === 'min' ? current < best - minDelta : current > best + minDelta
+}
+
+/**
+ * The quantity a callback watches, as Keras' callbacks do with `monitor`, mode='auto' and `min_delta`: read
+ * from each epoch's logs and compared with the best value so far.
+ */
+export class Watched {
+  readonly mode: 'min' | 'max'
+
+  constructor(
+    readonly monitor: Monitor,
+    readonly minDelta = 0
+  ) {
+    this.mode = defaultMode(monitor)
+  }
+
+  /** The quantity in `logs`; null when it is missing (no validation data) or not finite: the epoch is skipped. */
+  read(logs: EpochLogs): number | null {
+    const current = monitored(logs, this.monitor)
+    return current === null || !Number.isFinite(current) ? null : current
+  }
+
+  /** True when `current` beats `best` by more than minDelta. */
+  improves(current: number, best: number | null): boolean {
+    return isImprovement(current, best, this.mode, this.minDelta)
+  }
 }

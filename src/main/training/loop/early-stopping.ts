@@ -1,7 +1,5 @@
 import {
-  defaultMode,
-  isImprovement,
-  monitored,
+  Watched,
   type EpochLogs,
   type Json,
   type Monitor,
@@ -33,7 +31,7 @@ export class EarlyStopping implements TrainingCallback {
   readonly patience: number
   readonly minDelta: number
   readonly restoreBestWeights: boolean
-  private mode: 'min' | 'max'
+  private readonly watched: Watched
   best: number | null = null
   bestEpoch = -1
   wait = 0
@@ -45,14 +43,14 @@ export class EarlyStopping implements TrainingCallback {
     this.patience = opts.patience ?? 10
     this.minDelta = Math.abs(opts.minDelta ?? 0)
     this.restoreBestWeights = opts.restoreBestWeights ?? true
-    this.mode = defaultMode(this.monitor)
+    this.watched = new Watched(this.monitor, this.minDelta)
   }
 
   onEpochEnd(logs: EpochLogs, ctl: TrainingControl): void {
-    const current = monitored(logs, this.monitor)
-    if (current === null || !Number.isFinite(current)) return
+    const current = this.watched.read(logs)
+    if (current === null) return
     this.wait += 1
-    if (isImprovement(current, this.best, this.mode, this.minDelta)) {
+    if (this.watched.improves(current, this.best)) {
       this.best = current
       this.bestEpoch = logs.epoch
       this.wait = 0

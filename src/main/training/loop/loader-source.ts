@@ -12,9 +12,11 @@ export interface LoaderSourceOptions {
   /**
    * Produces the inputs of the given dataset rows, in that order: e.g. `[b, H, W, C]` float images
    * read and decoded from disk. Called for one batch at a time, and (through prefetch) for the next
-   * batch while the current one trains. The returned tensor is owned by the trainer.
+   * batch while the current one trains. The returned tensor is owned by the trainer. A loader that built
+   * the values in JS returns them too (`values`), so the ONNX Runtime trainers read them without a
+   * download from the tfjs backend (Batch.xValues).
    */
-  load: (indices: Int32Array) => Promise<tf.Tensor>
+  load: (indices: Int32Array) => Promise<tf.Tensor | { x: tf.Tensor; values: Float32Array }>
   /** Samples per batch. Default 32. */
   batchSize?: number
   /** Reshuffle every epoch from the epoch seed. Default true. */
@@ -52,7 +54,8 @@ export function createLoaderSource(opts: LoaderSourceOptions): BatchSource {
         : Int32Array.from({ length: size }, (_, i) => i)
       for (const chunk of chunks(order, batchSize)) {
         const indices = Int32Array.from(chunk)
-        const x = await load(indices)
+        const loaded = await load(indices)
+        const { x, values } = loaded instanceof tf.Tensor ? { x: loaded, values: undefined } : loaded
         if (x.shape[0] !== indices.length) {
           const got = x.shape[0]
           x.dispose()
@@ -62,7 +65,7 @@ export function createLoaderSource(opts: LoaderSourceOptions): BatchSource {
         const oneHot = new Float32Array(indices.length * numClasses)
         batchLabels.forEach((k, r) => (oneHot[r * numClasses + k] = 1))
         const y = tf.tensor2d(oneHot, [indices.length, numClasses])
-        yield { x, y, labels: batchLabels, indices }
+        yield { x, xValues: values, y, labels: batchLabels, indices }
       }
     }
   }

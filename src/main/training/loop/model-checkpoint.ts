@@ -1,7 +1,5 @@
 import {
-  defaultMode,
-  isImprovement,
-  monitored,
+  Watched,
   type EpochLogs,
   type Json,
   type Monitor,
@@ -25,7 +23,7 @@ export interface ModelCheckpointOptions {
 export class ModelCheckpoint implements TrainingCallback {
   readonly name = 'model_checkpoint'
   readonly monitor: Monitor
-  private mode: 'min' | 'max'
+  private readonly watched: Watched
   private save: SaveCheckpoint
   best: number | null = null
   bestEpoch = -1
@@ -33,13 +31,12 @@ export class ModelCheckpoint implements TrainingCallback {
   constructor(opts: ModelCheckpointOptions) {
     this.save = opts.saveCheckpoint
     this.monitor = opts.monitor ?? 'val_accuracy'
-    this.mode = defaultMode(this.monitor)
+    this.watched = new Watched(this.monitor)
   }
 
   async onEpochEnd(logs: EpochLogs, ctl: TrainingControl): Promise<void> {
-    const current = monitored(logs, this.monitor)
-    if (current === null || !Number.isFinite(current)) return
-    if (!isImprovement(current, this.best, this.mode, 0)) return
+    const current = this.watched.read(logs)
+    if (current === null || !this.watched.improves(current, this.best)) return
     this.best = current
     this.bestEpoch = logs.epoch
     await this.save(logs.epoch, ctl.snapshot(), logs)

@@ -1,7 +1,5 @@
 import {
-  defaultMode,
-  isImprovement,
-  monitored,
+  Watched,
   type EpochLogs,
   type Json,
   type Monitor,
@@ -34,7 +32,7 @@ export class ReduceLROnPlateau implements TrainingCallback {
   readonly minLr: number
   readonly minDelta: number
   readonly cooldown: number
-  private mode: 'min' | 'max'
+  private readonly watched: Watched
   best: number | null = null
   wait = 0
   cooldownCounter = 0
@@ -48,17 +46,17 @@ export class ReduceLROnPlateau implements TrainingCallback {
     this.minLr = opts.minLr ?? 1e-7
     this.minDelta = opts.minDelta ?? 1e-4
     this.cooldown = opts.cooldown ?? 0
-    this.mode = defaultMode(this.monitor)
+    this.watched = new Watched(this.monitor, this.minDelta)
   }
 
   onEpochEnd(logs: EpochLogs, ctl: TrainingControl): void {
-    const current = monitored(logs, this.monitor)
-    if (current === null || !Number.isFinite(current)) return
+    const current = this.watched.read(logs)
+    if (current === null) return
     if (this.cooldownCounter > 0) {
       this.cooldownCounter -= 1
       this.wait = 0
     }
-    if (isImprovement(current, this.best, this.mode, this.minDelta)) {
+    if (this.watched.improves(current, this.best)) {
       this.best = current
       this.wait = 0
       return

@@ -102,7 +102,7 @@ function cancelled(stage: string, epoch: number, batch: number): AppError {
 }
 
 /** Whether a model is already a StageTarget (an ONNX Runtime trainer) rather than a tfjs TrainTarget. */
-function isStageTarget(t: TrainTarget | StageTarget): t is StageTarget {
+export function isStageTarget(t: TrainTarget | StageTarget): t is StageTarget {
   return typeof (t as StageTarget).trainBatch === 'function'
 }
 

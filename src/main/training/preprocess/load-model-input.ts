@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors'
 import { decodeImage, renderWindowed } from '../../imaging'
 import { isNiftiName, type VolumePlane } from '../../imaging/nifti'
 import { loadRaster8 } from './raster-fast-path'
-import { scalePixels } from './scale-pixels'
+import { scalePixels, type ModelInputTarget } from './scale-pixels'
 import { assertPreprocessSpec, type PreprocessSpec } from './spec'
 
 /** An 8-bit rendering of one frame: grey (1 channel) or RGB (3), row-major, interleaved. */
@@ -18,14 +18,15 @@ export interface RenderedFrame {
 
 /**
  * An 8-bit rendered frame → model input per `spec`: bilinear resize to inputSize² (aspect ratio not kept),
- * grey replicated to 3 channels, scaling. Returns HWC float32 of length inputSize² × 3. `what` names the
- * image in errors.
+ * grey replicated to 3 channels, scaling. Returns HWC float32 of length inputSize² × 3 (written into
+ * `into` when given). `what` names the image in errors.
  */
 export async function renderedToModelInput(
   frame: RenderedFrame,
   spec: PreprocessSpec,
-  what = 'image'
-): Promise<Float32Array> {
+  what = 'image',
+  into?: ModelInputTarget
+): Promise<Float32Array | Uint8Array> {
   assertPreprocessSpec(spec)
   const size = spec.inputSize
   if (frame.pixels.length !== frame.width * frame.height * frame.channels) {
@@ -51,7 +52,7 @@ export async function renderedToModelInput(
       `${what}: resize gave ${resized.data.length} bytes in ${channels} channels, expected ${size}² × 1 or 3`
     )
   }
-  return scalePixels(resized.data, channels, spec.scaling)
+  return scalePixels(resized.data, channels, spec.scaling, into)
 }
 
 /**
@@ -60,18 +61,44 @@ export async function renderedToModelInput(
  * stored preprocessing chain: decodeImage → renderWindowed with the default VOI window (DICOM
  * (0028,1050)/(0028,1051), MONOCHROME1 inverted; 8-bit PNG/JPEG pass through; alpha flattened onto black)
  * → renderedToModelInput (8-bit PNG/JPEG take an equivalent all-libvips shortcut). HWC float32, length inputSize² × 3, in [-1, 1] or [0, 1] per `spec.scaling`.
+ * With `into`, the values are written there (a batch row) and a view of them is returned.
  * Errors from the decoder pass through: NOT_FOUND, UNSUPPORTED, CORRUPT, INVALID_ARGUMENT (frame).
  */
 export async function loadModelInput(
   filePath: string,
   spec: PreprocessSpec,
   frame = 0,
-  plane?: VolumePlane | null
+  plane?: VolumePlane | null,
+  into?: ModelInputTarget & { out: Float32Array }
 ): Promise<Float32Array> {
+  return (await loadInto(filePath, spec, frame, plane, into)) as Float32Array
+}
+
+/**
+ * loadModelInput up to the scaling: the resized 8-bit RGB values (grey replicated), inputSize² × 3 bytes
+ * written into `into`, for a backbone that scales them itself (BackboneRuntime.runPixels).
+ */
+export async function loadModelPixels(
+  filePath: string,
+  spec: PreprocessSpec,
+  frame: number,
+  plane: VolumePlane | null | undefined,
+  into: ModelInputTarget & { out: Uint8Array }
+): Promise<Uint8Array> {
+  return (await loadInto(filePath, spec, frame, plane, into)) as Uint8Array
+}
+
+async function loadInto(
+  filePath: string,
+  spec: PreprocessSpec,
+  frame = 0,
+  plane?: VolumePlane | null,
+  into?: ModelInputTarget
+): Promise<Float32Array | Uint8Array> {
   assertPreprocessSpec(spec)
   const volume = isNiftiName(filePath)
   if (frame === 0 && !volume) {
-    const fast = await loadRaster8(filePath, spec)
+    const fast = await loadRaster8(filePath, spec, into)
     if (fast) return fast
   }
   const img = await decodeImage(filePath, { frame, plane: volume ? (plane ?? 'axial') : undefined })
@@ -79,6 +106,7 @@ export async function loadModelInput(
   return renderedToModelInput(
     { pixels, width: img.width, height: img.height, channels: img.samplesPerPixel },
     spec,
-    volume ? `${filePath} ${plane ?? 'axial'} slice ${frame}` : `${filePath} frame ${frame}`
+    volume ? `${filePath} ${plane ?? 'axial'} slice ${frame}` : `${filePath} frame ${frame}`,
+    into
   )
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import sharp from 'sharp'
 import { AppError } from '../../../shared/errors'
 import { sniffKind } from '../../imaging'
-import { scalePixels } from './scale-pixels'
+import { scalePixels, type ModelInputTarget } from './scale-pixels'
 import type { PreprocessSpec } from './spec'
 
 /**
@@ -12,7 +12,11 @@ import type { PreprocessSpec } from './spec'
  * onto black), so the result equals the general path up to rounding of partly transparent pixels; the
  * general path costs ~30 ms of JS per 512² image, this one a few ms.
  */
-export async function loadRaster8(filePath: string, spec: PreprocessSpec): Promise<Float32Array | null> {
+export async function loadRaster8(
+  filePath: string,
+  spec: PreprocessSpec,
+  into?: ModelInputTarget
+): Promise<Float32Array | Uint8Array | null> {
   let bytes: Buffer
   try {
     bytes = await fs.readFile(filePath)
@@ -39,7 +43,7 @@ export async function loadRaster8(filePath: string, spec: PreprocessSpec): Promi
       .raw()
       .toBuffer({ resolveWithObject: true })
     if ((info.channels !== 1 && info.channels !== 3) || data.length !== size * size * info.channels) return null
-    return scalePixels(data, info.channels, spec.scaling)
+    return scalePixels(data, info.channels, spec.scaling, into)
   } catch (err) {
     throw new AppError('CORRUPT', `${filePath}: image does not decode (${(err as Error).message.split('\n')[0]})`)
   }

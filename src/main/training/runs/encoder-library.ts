@@ -117,3 +117,29 @@ export function removeBackbone(modelsDir: string, shaOrPrefix: string): string {
   fs.rmSync(path.join(root, hits[0]), { recursive: true, force: true })
   return hits[0]
 }
+
+/**
+ * The imported encoder a training configuration names (backbone.sha256), for starting a run: the config with
+ * the encoder's resolved declaration filled in when it has none (so the run record holds it), and the file.
+ * @throws AppError NOT_FOUND naming the SHA-256 when no such encoder is imported.
+ */
+export function encoderForRun<
+  C extends { inputSize: number; backbone: { kind: string; sha256?: string; declaration?: { inputSize?: number } } }
+>(modelsDir: string, config: C): { config: C; encoderPath: string } | null {
+  if (config.backbone.kind !== 'onnx-encoder') return null
+  const sha = config.backbone.sha256 ?? ''
+  const found = listEncoders(modelsDir).find((e) => e.sha256 === sha)
+  if (!found)
+    throw new AppError(
+      'NOT_FOUND',
+      `no imported ONNX encoder ${sha.slice(0, 12)}… in ${path.join(modelsDir, 'backbones')}: import it with Check (or \`neuropath backbones check FILE\`) first`
+    )
+  const declaration = config.backbone.declaration ?? found.declaration
+  const size = declaration.inputSize ?? found.declaration.inputSize
+  if (size !== config.inputSize)
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `inputSize: encoder ${found.fileName} takes ${size} px inputs but the configuration says ${config.inputSize} px`
+    )
+  return { config: { ...config, backbone: { ...config.backbone, declaration } }, encoderPath: found.path }
+}

@@ -1,16 +1,18 @@
 import type {
   ImagePrediction,
   InferenceEvent,
-  InferenceExport,
   InferenceJobDetail,
   InferenceJobSummary,
   InferenceModelInfo
 } from '../../../shared/contract/inference'
 import { DEFAULT_LOW_CONFIDENCE } from '../../../shared/contract/inference'
 import { isFlaggedVerdict } from '../../../shared/contract/training'
+import type { ViewerPlane } from '../../../shared/contract/imaging'
 import { api } from '../lib/api'
 import { viewerState } from '../viewer/viewer-state.svelte'
+import { ResultExport } from './result-export.svelte'
 import { saliencyState } from './saliency-state.svelte'
+import { showInViewer } from './show-in-viewer'
 import {
   NO_FILTER,
   filterPredictions,
@@ -46,6 +48,8 @@ export class ClassifyState {
   saliency = $state(true)
   /** Test-time augmentation: average over a left–right mirror and shifts, and store each image's spread. */
   tta = $state(false)
+  /** NIfTI volumes in the folder are classified slice by slice along this plane. */
+  volumePlane = $state<ViewerPlane>('axial')
   starting = $state(false)
   /** The model folder the user confirmed using although it is flagged (did not learn / overfit); per model. */
   acceptedFlaggedModel = $state<string | null>(null)
@@ -62,11 +66,8 @@ export class ClassifyState {
   sortDir = $state<SortDir>('asc')
   grouped = $state(true)
 
-  exportFormat = $state<'csv' | 'json'>('csv')
-  deidentify = $state(false)
-  exporting = $state(false)
-  lastExport = $state.raw<InferenceExport | null>(null)
-  exportError = $state<string | null>(null)
+  /** Export of the open job (CSV/JSON, optionally de-identified). */
+  readonly exports = new ResultExport()
 
   /** The result shown in the viewer panel, or null when the panel is closed. */
   openResult = $state.raw<ImagePrediction | null>(null)
@@ -170,7 +171,8 @@ export class ClassifyState {
         folder,
         lowConfidenceThreshold: this.threshold,
         saliency: this.saliency,
-        tta: this.tta
+        tta: this.tta,
+        volumePlane: this.volumePlane
       })
       await this.refreshJobs()
       await this.select(job.id)
@@ -194,8 +196,7 @@ export class ClassifyState {
     const token = ++this.detailToken
     if (jobId !== this.selectedId) {
       this.filter = NO_FILTER
-      this.lastExport = null
-      this.exportError = null
+      this.exports.reset()
     }
     this.selectedId = jobId
     this.detailError = null
@@ -253,30 +254,9 @@ export class ClassifyState {
     this.filter = { ...this.filter, ...patch }
   }
 
-  /** Writes the export under the workspace's exports/ folder and offers the file as a download. */
+  /** Writes the open job's export under the workspace's exports/ folder and offers the file as a download. */
   async exportResults(): Promise<void> {
-    if (!this.detail) return
-    this.exporting = true
-    this.exportError = null
-    try {
-      const res = await api.inference.exportJob({
-        jobId: this.detail.id,
-        format: this.exportFormat,
-        deidentify: this.deidentify,
-        lowConfidenceThreshold: this.threshold
-      })
-      this.lastExport = res
-      const blob = new Blob([res.content], { type: res.format === 'csv' ? 'text/csv' : 'application/json' })
-      const a = document.createElement('a')
-      a.href = URL.createObjectURL(blob)
-      a.download = res.fileName
-      a.click()
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
-    } catch (err) {
-      this.exportError = errorText(err)
-    } finally {
-      this.exporting = false
-    }
+    if (this.detail) await this.exports.run(this.detail.id, this.threshold)
   }
 
   /**
@@ -286,27 +266,7 @@ export class ClassifyState {
   async openInViewer(p: ImagePrediction): Promise<void> {
     this.openResult = p
     this.viewerError = null
-    const v = viewerState
-    const dir = p.path.slice(0, Math.max(p.path.lastIndexOf('/'), p.path.lastIndexOf('\\'))) || p.path
-    // Stepping through results of one folder must not rescan it every time.
-    if (!v.opened?.roots.includes(dir)) {
-      v.opener.pathInput = dir
-      await v.openPaths([dir])
-    }
-    if (v.opener.openError && !v.opened) {
-      this.viewerError = v.opener.openError
-      return
-    }
-    const series = v.series.find((s) => s.entries.some((e) => e.path === p.path))
-    if (!series) {
-      this.viewerError = `${p.path} is no longer in its folder`
-      return
-    }
-    if (series.key !== v.seriesKey) v.selectSeries(series.key)
-    // A volume is classified slice by slice along its axial plane.
-    if (p.kind === 'nifti') v.setPlane('axial')
-    const at = v.stack.findIndex((s) => s.entry.path === p.path && s.frame === p.frame)
-    if (at >= 0) v.go(at)
+    this.viewerError = await showInViewer(p, this.detail?.volumePlane)
   }
 
   /** Opens the next (+1) or previous (−1) row of the table in the viewer. */

@@ -5,6 +5,7 @@ import type {
   ImportResult,
   ImportSummary
 } from '../../../shared/contract/datasets'
+import type { ViewerPlane } from '../../../shared/contract/imaging'
 import { api } from '../lib/api'
 import { folderName } from './labels'
 
@@ -21,6 +22,10 @@ export class ImportState {
   /** Dataset name; follows the folder name until the user types one. */
   name = $state('')
   nameEdited = $state(false)
+  /** NIfTI volumes in the folder are imported as slices along this plane (other files ignore it). */
+  volumePlane = $state<ViewerPlane>('axial')
+  /** Leave out volume slices with under 5 % non-background voxels (the importer's fixed threshold). */
+  skipEmptySlices = $state(false)
   phase = $state<ImportPhase>('idle')
   importId = $state<string | null>(null)
   progress = $state.raw<ImportProgress | null>(null)
@@ -90,7 +95,12 @@ export class ImportState {
     this.progress = null
     this.early.clear()
     try {
-      const { importId } = await api.datasets.startImport({ dataset: name, root })
+      const { importId } = await api.datasets.startImport({
+        dataset: name,
+        root,
+        volumePlane: this.volumePlane,
+        skipEmptySlices: this.skipEmptySlices
+      })
       this.importId = importId
       this.phase = 'running'
       const early = this.early.get(importId)

@@ -48,6 +48,9 @@ export function splitLabel(split: Split | null): string {
   return split ?? '—'
 }
 
+/** The colour an item's split is written in (grid cells, leakage findings); unsplit items keep their element's colour. */
+export const SPLIT_COLOR: Record<Split, string> = { train: '#5fb0ff', val: 'var(--warn)', test: 'var(--ok)' }
+
 /** The flag filter's options, in menu order. */
 export const FLAG_OPTIONS: readonly { value: ItemFlag | ''; label: string }[] = [
   { value: '', label: 'any' },

@@ -20,13 +20,19 @@ export class ExternalState {
     }
   }
 
-  async evaluate(folder: string, name: string): Promise<void> {
+  /** `tta`: classify with test-time augmentation (left–right mirror and 5 % shifts, probabilities averaged). */
+  async evaluate(folder: string, name: string, tta: boolean): Promise<void> {
     const runId = this.runId
     if (runId === null || !folder.trim()) return
     this.busy = true
     this.error = null
     try {
-      const e = await api.evidence.evaluateExternal({ runId, folder: folder.trim(), name: name.trim() || undefined })
+      const e = await api.evidence.evaluateExternal({
+        runId,
+        folder: folder.trim(),
+        name: name.trim() || undefined,
+        tta
+      })
       await this.load(runId)
       this.openId = e.id
     } catch (err) {

@@ -84,6 +84,17 @@ export class StudiesState {
     }
   }
 
+  /** Continues an interrupted (or stopped/failed) study: finished folds stay, the unfinished fold resumes. */
+  async resume(studyId: number): Promise<void> {
+    try {
+      this.error = null
+      await api.evidence.resumeStudy({ studyId })
+      await this.refresh()
+    } catch (err) {
+      this.error = (err as Error).message
+    }
+  }
+
   async toggle(studyId: number): Promise<void> {
     if (this.expandedId === studyId) {
       this.expandedId = null

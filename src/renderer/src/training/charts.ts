@@ -130,8 +130,8 @@ function logTick(v: number): string {
   return mantissa === 1 || mantissa === 5 ? v.toExponential(0).replace('e+', 'e') : ''
 }
 
-/** Shared look of the dark-theme charts. */
-export function baseOptions(o: {
+/** Axis titles, scales and fixed ranges of a chart (absent = fitted to the data). */
+export interface ChartAxes {
   xTitle: string
   yTitle?: string
   /** Logarithmic x axis (the learning-rate finder plots loss against the rate). */
@@ -141,9 +141,31 @@ export function baseOptions(o: {
   yMax?: number
   xMin?: number
   xMax?: number
-}) {
-  const grid = { color: 'rgba(138,148,163,0.15)' }
-  const ticks = { color: '#8a94a3', font: { size: 11 } }
+}
+
+/** One linear or logarithmic axis, from `min` to `max` (undefined = fitted), titled when `title.display`. */
+function axis(
+  log: boolean | undefined,
+  min: number | undefined,
+  max: number | undefined,
+  title: { display: boolean; text: string }
+) {
+  return {
+    type: log ? ('logarithmic' as const) : ('linear' as const),
+    min,
+    max,
+    grid: { color: 'rgba(138,148,163,0.15)' },
+    ticks: {
+      color: '#8a94a3',
+      font: { size: 11 },
+      ...(log ? { callback: (v: string | number) => logTick(Number(v)) } : {})
+    },
+    title: { ...title, color: '#8a94a3' }
+  }
+}
+
+/** Shared look of the dark-theme charts. */
+export function baseOptions(o: ChartAxes) {
   return {
     responsive: true,
     maintainAspectRatio: false,
@@ -152,22 +174,8 @@ export function baseOptions(o: {
     normalized: true,
     interaction: { mode: 'nearest' as const, intersect: false },
     scales: {
-      x: {
-        type: o.xLog ? ('logarithmic' as const) : ('linear' as const),
-        min: o.xMin,
-        max: o.xMax,
-        grid,
-        ticks: o.xLog ? { ...ticks, callback: (v: string | number) => logTick(Number(v)) } : ticks,
-        title: { display: true, text: o.xTitle, color: '#8a94a3' }
-      },
-      y: {
-        type: o.yLog ? ('logarithmic' as const) : ('linear' as const),
-        min: o.yMin,
-        max: o.yMax,
-        grid,
-        ticks: o.yLog ? { ...ticks, callback: (v: string | number) => logTick(Number(v)) } : ticks,
-        title: { display: !!o.yTitle, text: o.yTitle ?? '', color: '#8a94a3' }
-      }
+      x: axis(o.xLog, o.xMin, o.xMax, { display: true, text: o.xTitle }),
+      y: axis(o.yLog, o.yMin, o.yMax, { display: !!o.yTitle, text: o.yTitle ?? '' })
     },
     plugins: {
       legend: { labels: { color: '#d8dde4', boxWidth: 14, font: { size: 11 } } },

@@ -1,6 +1,7 @@
 import type { ClassSummary, DatasetSummary, DatasetVersion } from '../../../shared/contract/datasets'
 import type { BackboneCheck, TrainingEstimate } from '../../../shared/contract/training'
-import type { TrainingConfigInput } from '../../../shared/contract/training-config'
+import type { OnnxEncoderDeclaration } from '../../../shared/contract/onnx-encoder'
+import { ENCODER_STAGE2_REASON, type TrainingConfigInput } from '../../../shared/contract/training-config'
 import { api } from '../lib/api'
 import { checkConfig, type ConfigCheck } from './config-validation'
 import { BUILTIN_PRESETS, parseUserPresets, PRESETS_SETTING, withPreset, type TrainingPreset } from './presets'
@@ -80,6 +81,7 @@ export class TrainingForm {
     const unused =
       c.augmentation.enabled && c.stage1.mode === 'embeddings' && c.stage1.augmentVariants === 0 && !c.stage2.enabled
     const notes: Record<string, string> = {}
+    if (c.backbone.kind === 'onnx-encoder') notes.stage2 = `Not available: ${ENCODER_STAGE2_REASON}.`
     if (unused)
       notes.augmentation =
         'Augmentation is off in effect: stage 1 trains on embeddings of the original images (0 augmented variants) and stage 2 is off. Set Augmented variants above 0 to use it.'
@@ -134,6 +136,20 @@ export class TrainingForm {
       this.backboneCheck = null
       this.backboneError = null
     }
+  }
+
+  /**
+   * Trains on an imported ONNX encoder: the backbone names it by SHA-256 with its resolved declaration, the
+   * input size is the encoder's, and stage 2 is off (it fine-tunes MobileNetV2 only; the form says why).
+   */
+  useEncoder(sha256: string, declaration: OnnxEncoderDeclaration): void {
+    let c = setAt(this.config, ['backbone'], { kind: 'onnx-encoder', sha256, declaration })
+    c = setAt(c, ['inputSize'], declaration.inputSize)
+    c = setAt(c, ['stage2', 'enabled'], false)
+    if (c.scaling === '[-1,1]') c = setAt(c, ['scaling'], 'backbone')
+    this.config = c
+    this.backboneCheck = null
+    this.backboneError = null
   }
 
   applyPreset(name: string): void {

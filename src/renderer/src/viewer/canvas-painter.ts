@@ -60,9 +60,9 @@ export class CanvasPainter {
     ctx.fillStyle = '#000'
     ctx.fillRect(0, 0, canvas.width, canvas.height)
     if (!this.frame) return
-    ctx.imageSmoothingEnabled = view.scale < 1
+    ctx.imageSmoothingEnabled = Math.min(view.scale, view.scale * view.aspect) < 1
     ctx.imageSmoothingQuality = 'high'
-    ctx.setTransform(view.scale, 0, 0, view.scale, view.x, view.y)
+    ctx.setTransform(view.scale, 0, 0, view.scale * view.aspect, view.x, view.y)
     ctx.drawImage(this.buffer, 0, 0)
     ctx.setTransform(1, 0, 0, 1, 0, 0)
   }

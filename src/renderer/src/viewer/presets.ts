@@ -3,7 +3,7 @@
  * others are computed from the image on screen (its stored window, its value range, percentiles of its
  * pixels), so they work for MR and any other modality whose values carry no absolute meaning.
  */
-export type WindowPresetId = 'auto' | 'brain' | 'subdural' | 'bone' | 'full' | 'p1-99' | 'p5-95'
+export type WindowPresetId = 'auto' | 'voi-lut' | 'brain' | 'subdural' | 'bone' | 'full' | 'p1-99' | 'p5-95'
 
 export interface WindowPreset {
   id: WindowPresetId
@@ -11,9 +11,9 @@ export interface WindowPreset {
   /**
    * 'file': the file's first window (0028,1050)/(0028,1051), or the one main derived from the pixels when the
    * file stores none; 'range': the frame's min..max; 'percentile': `lo`..`hi` percent of the frame's values;
-   * 'ct': `center`/`width` in HU.
+   * 'ct': `center`/`width` in HU; 'lut': the file's VOI LUT Sequence (0028,3010), offered only when it has one.
    */
-  kind: 'file' | 'range' | 'percentile' | 'ct'
+  kind: 'file' | 'lut' | 'range' | 'percentile' | 'ct'
   center?: number
   width?: number
   /** Percentiles, 0..100, for kind 'percentile'. */
@@ -26,6 +26,7 @@ export interface WindowPreset {
 /** Every preset, in toolbar order. Shift+digit by physical key. */
 export const WINDOW_PRESETS: readonly WindowPreset[] = [
   { id: 'auto', label: 'Auto', kind: 'file', shortcut: 'Shift+1' },
+  { id: 'voi-lut', label: 'VOI LUT', kind: 'lut', shortcut: 'Shift+8' },
   { id: 'brain', label: 'Brain', kind: 'ct', center: 40, width: 80, shortcut: 'Shift+2' },
   { id: 'subdural', label: 'Subdural', kind: 'ct', center: 75, width: 215, shortcut: 'Shift+3' },
   { id: 'bone', label: 'Bone', kind: 'ct', center: 600, width: 2800, shortcut: 'Shift+4' },
@@ -34,10 +35,13 @@ export const WINDOW_PRESETS: readonly WindowPreset[] = [
   { id: 'p5-95', label: '5–95 %', kind: 'percentile', lo: 5, hi: 95, shortcut: 'Shift+7' }
 ]
 
-/** CT presets only where values are Hounsfield units: modality (0008,0060) CT or units 'HU'. */
-export function presetsFor(modality: string | undefined, units: string): readonly WindowPreset[] {
+/**
+ * CT presets only where values are Hounsfield units: modality (0008,0060) CT or units 'HU'; the VOI LUT preset
+ * only when the frame carries a VOI LUT Sequence (0028,3010).
+ */
+export function presetsFor(modality: string | undefined, units: string, hasVoiLut = false): readonly WindowPreset[] {
   const hu = modality === 'CT' || units === 'HU'
-  return WINDOW_PRESETS.filter((p) => p.kind !== 'ct' || hu)
+  return WINDOW_PRESETS.filter((p) => (p.kind !== 'ct' || hu) && (p.kind !== 'lut' || hasVoiLut))
 }
 
 /** What a preset sets, for its tooltip. */
@@ -46,7 +50,9 @@ export function presetTitle(p: WindowPreset): string {
     case 'ct':
       return `C ${p.center} / W ${p.width} HU (${p.shortcut})`
     case 'file':
-      return `The file's window, or 1–99 % of the pixels when it stores none (${p.shortcut})`
+      return `The file's VOI LUT or window, or 1–99 % of the pixels when it stores none (${p.shortcut})`
+    case 'lut':
+      return `The file's VOI LUT Sequence (0028,3010) (${p.shortcut})`
     case 'range':
       return `Lowest to highest value of the slice on screen (${p.shortcut})`
     case 'percentile':

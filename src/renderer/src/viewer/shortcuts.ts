@@ -41,7 +41,8 @@ const PRESET_CODES: Record<string, WindowPresetId> = {
   Digit4: 'bone',
   Digit5: 'full',
   Digit6: 'p1-99',
-  Digit7: 'p5-95'
+  Digit7: 'p5-95',
+  Digit8: 'voi-lut'
 }
 
 /**
@@ -129,12 +130,13 @@ export const SHORTCUT_HELP: readonly { keys: string; action: string }[] = [
   { keys: 'Right-drag', action: 'Window (left/right) and level (up/down)' },
   { keys: '0  or  F', action: 'Fit to window' },
   { keys: '1', action: '1:1 (one image pixel per screen pixel)' },
-  { keys: 'Shift+1', action: 'Auto window (the file’s, or 1–99 % of the pixels when it has none)' },
+  { keys: 'Shift+1', action: 'Auto window (the file’s VOI LUT or window, or 1–99 % of the pixels when it has none)' },
   { keys: 'Shift+2', action: 'Brain  C 40 / W 80 HU (CT only)' },
   { keys: 'Shift+3', action: 'Subdural  C 75 / W 215 HU (CT only)' },
   { keys: 'Shift+4', action: 'Bone  C 600 / W 2800 HU (CT only)' },
   { keys: 'Shift+5', action: 'Full range of the slice' },
   { keys: 'Shift+6 / Shift+7', action: '1–99 % / 5–95 % percentiles of the slice' },
+  { keys: 'Shift+8', action: 'The file’s VOI LUT (0028,3010), when it has one' },
   { keys: 'W', action: 'Next window stored in the file' },
   { keys: 'R', action: 'Reset window/level to the file’s default' },
   { keys: 'I', action: 'Invert grey scale' },

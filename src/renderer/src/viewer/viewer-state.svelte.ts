@@ -21,6 +21,7 @@ import { OpenerState } from './state/opener.svelte'
 import { ViewerPrefs } from './state/prefs.svelte'
 import { TagPanelState } from './state/tag-panel.svelte'
 import { ViewTransformState } from './state/view-transform.svelte'
+import { SegOverlayState } from './state/seg-overlay.svelte'
 import { WindowLevelState } from './state/window-level.svelte'
 import { WheelSteps } from './wheel-steps'
 
@@ -64,6 +65,12 @@ export class ViewerState {
   readonly tags = new TagPanelState((path) => api.imaging.getTags({ path }))
   readonly prefs = new ViewerPrefs()
   readonly measure = new MeasureState()
+  /** The DICOM SEG overlay on the series on screen, when a SEG among the opened files references it. */
+  readonly seg = new SegOverlayState(
+    (seg, image, frame) => api.imaging.getSegmentation({ seg, image, frame }),
+    () => this.group,
+    () => this.current
+  )
   /** Compare mode: a second series of the study beside this one (the right viewport), through the one frame cache. */
   readonly compare = new CompareState(this, (path, frame, plane) => this.store.get(path, frame, plane))
 
@@ -81,7 +88,8 @@ export class ViewerState {
     presetsFor(
       this.current?.entry.modality,
       // The frame on screen may still be the previous series' while this one loads.
-      this.frame && this.frame.path === this.current?.entry.path ? this.frame.units : ''
+      this.frame && this.frame.path === this.current?.entry.path ? this.frame.units : '',
+      !!this.frame?.voiLuts?.length
     )
   )
   /** Whether the display inverts: MONOCHROME1 XOR the user's toggle. */
@@ -236,6 +244,7 @@ export class ViewerState {
     this.transform.onFrame(prev, data)
     this.frame = data
     this.tags.refresh(this.current?.entry.path ?? null)
+    this.seg.follow()
   }
 
   private prefetchAround(): void {

@@ -113,6 +113,12 @@ export class Estimator {
 
   /** The estimate for training `config` on the dataset (version), measuring what the cache lacks. */
   async estimate(datasetId: number, versionId: number | undefined, config: TrainingConfig): Promise<TrainingEstimate> {
+    if (config.backbone.kind === 'onnx-encoder')
+      throw new AppError(
+        'UNSUPPORTED',
+        "no time estimate for an ONNX encoder: the calibration measures MobileNetV2; the encoder's Check reports its img/s"
+      )
+    const backbone = { kind: config.backbone.kind, path: config.backbone.path }
     const data = this.dataShape(datasetId, versionId)
     if (data.numClasses < 2)
       throw new AppError(
@@ -158,7 +164,7 @@ export class Estimator {
       const busy = this.busyRuns()
       const job = await this.runJob({
         kind: 'calibrate',
-        backbone: config.backbone,
+        backbone,
         check: false,
         measure: request
       })

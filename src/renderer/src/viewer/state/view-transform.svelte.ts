@@ -1,9 +1,20 @@
 import type { FrameData } from '../../../../shared/contract/imaging'
-import { actualSizeView, fitView, panBy, zoomAt, type ViewTransform } from '../view-transform'
+import {
+  actualSizeView,
+  fitView,
+  IDENTITY_VIEW,
+  panBy,
+  pixelAspect,
+  zoomAt,
+  type ViewTransform
+} from '../view-transform'
 
-/** Zoom and pan of the image on screen, in canvas pixels; 'fit' re-fits on resize and image size changes. */
+/**
+ * Zoom and pan of the image on screen, in canvas pixels; 'fit' re-fits on resize and image size changes. Non-square
+ * pixels are drawn at their true shape (`pixelAspect`: Pixel Spacing, else Pixel Aspect Ratio).
+ */
 export class ViewTransformState {
-  view = $state.raw<ViewTransform>({ scale: 1, x: 0, y: 0 })
+  view = $state.raw<ViewTransform>(IDENTITY_VIEW)
   mode = $state<'fit' | 'custom'>('fit')
   private canvasW = 0
   private canvasH = 0
@@ -12,7 +23,9 @@ export class ViewTransformState {
 
   /** A frame is about to show (`prev` was on screen before): re-fit when fitting or the size changed. */
   onFrame(prev: FrameData | null, data: FrameData): void {
-    if (this.mode === 'fit' || !prev || prev.width !== data.width || prev.height !== data.height) this.fitTo(data)
+    const reshaped =
+      !prev || prev.width !== data.width || prev.height !== data.height || pixelAspect(prev) !== pixelAspect(data)
+    if (this.mode === 'fit' || reshaped) this.fitTo(data)
   }
 
   /** The canvas size in canvas pixels, from the viewport's ResizeObserver. */
@@ -36,7 +49,7 @@ export class ViewTransformState {
     const f = this.frame()
     if (!f) return
     this.mode = 'custom'
-    this.view = actualSizeView(f.width, f.height, this.canvasW, this.canvasH)
+    this.view = actualSizeView(f.width, f.height, this.canvasW, this.canvasH, pixelAspect(f))
   }
 
   /** Zooms by `factor` around canvas point (cx, cy), the canvas centre by default. */
@@ -52,6 +65,6 @@ export class ViewTransformState {
 
   private fitTo(f: FrameData): void {
     this.mode = 'fit'
-    this.view = fitView(f.width, f.height, this.canvasW, this.canvasH)
+    this.view = fitView(f.width, f.height, this.canvasW, this.canvasH, pixelAspect(f))
   }
 }

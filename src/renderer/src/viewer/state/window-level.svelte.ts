@@ -1,6 +1,7 @@
 import type { FrameData } from '../../../../shared/contract/imaging'
 import { percentileRange, WINDOW_PRESETS, type WindowPresetId } from '../presets'
 import type { WindowParams } from '../../../../shared/display/window-lut'
+import { voiLutSpan } from '../../../../shared/display/voi-lut'
 
 /** The window/level in use, in modality units, and where it came from (shown in the overlay). */
 export interface ActiveWindow extends WindowParams {
@@ -50,6 +51,7 @@ export class WindowLevelState {
   drag(dx: number, dy: number): void {
     const f = this.frame()
     if (!f) return
+    // Dragging away from a VOI LUT starts from the value range the LUT covers, as a linear window.
     const base = this.window ?? { center: 127.5, width: 256, fn: 'LINEAR' as const, label: '' }
     const range = Math.max(f.max - f.min, f.integer ? 1 : 1e-6)
     const k = Math.max(range / 1024, f.integer ? 0.25 : range / 4096)
@@ -70,6 +72,9 @@ export class WindowLevelState {
     switch (p.kind) {
       case 'file':
         this.set(defaultWindow(f))
+        return
+      case 'lut':
+        if (f.voiLuts?.length) this.set(lutWindow(f))
         return
       case 'ct':
         this.set({ center: p.center!, width: p.width!, fn, label: p.label })
@@ -125,11 +130,21 @@ export class WindowLevelState {
   }
 }
 
-/** The file's first window for grey images (main derives one from the pixels when absent); colour shows as stored. */
+/**
+ * The default display of grey images: the file's VOI LUT Sequence (0028,3010) when it has one, else its first
+ * window (main derives one from the pixels when absent); colour shows as stored.
+ */
 export function defaultWindow(f: FrameData): ActiveWindow | null {
   if (f.samplesPerPixel === 3) return null
+  if (f.voiLuts?.length) return lutWindow(f)
   const w = f.windows[0] ?? { center: (f.min + f.max) / 2, width: Math.max(f.max - f.min, 1) }
   return { center: w.center, width: w.width, fn: f.voiLutFunction, label: w.explanation || 'File' }
+}
+
+/** The frame's first VOI LUT; center/width span its input range, where a window/level drag starts from. */
+function lutWindow(f: FrameData): ActiveWindow {
+  const lut = f.voiLuts![0]
+  return { ...voiLutSpan(lut), fn: 'LINEAR', lut, label: lut.explanation || 'VOI LUT' }
 }
 
 /** A window spanning lo..hi; integer images keep whole-number centres and widths. */
