@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Api } from '../../../src/shared/contract'
+import type { Api, StudyEvent } from '../../../src/shared/contract'
 import { directApi } from '../../../src/main/cli/direct-api'
 import { createCore, type Core } from '../../../src/main/services'
 import { mulberry32 } from '../../../src/main/training/loop/random'
@@ -10,15 +10,16 @@ import { importDataset } from '../../helpers/import-dataset'
 import { tinyEncoder, writeColourNoisePng } from '../../helpers/onnx-encoders'
 import { tempDir } from '../inference/fixtures'
 
-// The embedding map on an imported ONNX encoder (#17): the service resolves the encoder's file and declaration,
-// the 'embedding-map' job embeds through it in a real engine process, and the cache keeps its map apart from
-// the MobileNetV2 one.
+// Evidence on an imported ONNX encoder (#17): the embedding map (the service resolves the encoder's file and
+// declaration, the 'embedding-map' job embeds through it in a real engine process, the cache keeps its map apart
+// from the MobileNetV2 one) and a cross-validation study whose folds are real runs on the encoder.
 
 const tmp = tempDir('map-encoder')
 let core: Core
 let api: Api
 let datasetId = 0
 let sha256 = ''
+const studyEvents: StudyEvent[] = []
 
 beforeAll(async () => {
   const data = path.join(tmp.dir, 'data')
@@ -31,6 +32,7 @@ beforeAll(async () => {
   fs.writeFileSync(file, tinyEncoder({ layout: 'NCHW', output: 'spatial', size: 32, seed: 3 }))
   core = createCore(path.join(tmp.dir, 'ws'), 'cli', builtEngine())
   api = directApi(core)
+  api.evidence.onStudyEvent((e) => studyEvents.push(e))
   datasetId = (await importDataset(api, 'colours', data)).id
   const check = await api.training.checkEncoder({ path: file, declaration: { normalisation: { preset: 'imagenet' } } })
   sha256 = check.sha256
@@ -63,4 +65,32 @@ describe('embedding map on an imported ONNX encoder', () => {
     }
     await expect(api.evidence.computeEmbeddingMap({ datasetId, config })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
+
+  it('cross-validates on the encoder: every fold a completed run on it, every item one out-of-fold prediction', async () => {
+    const config = {
+      backbone: { kind: 'onnx-encoder' as const, sha256 },
+      inputSize: 32,
+      stage1: { epochs: 8, mode: 'embeddings' as const, learningRate: 0.01 },
+      stage2: { enabled: false },
+      head: { fc1Units: 16, fc2Units: 8 },
+      batchSize: 8,
+      earlyStopping: { enabled: false },
+      augmentation: { enabled: false }
+    }
+    const study = await api.evidence.startStudy({ datasetId, folds: 2, groupBy: { kind: 'none' }, seed: 1, config })
+    await new Promise<void>((resolve) => {
+      const check = () =>
+        studyEvents.some((e) => e.studyId === study.id && e.type === 'status') ? resolve() : setTimeout(check, 50)
+      check()
+    })
+    const detail = await api.evidence.getStudy({ studyId: study.id })
+    expect(detail.error).toBeNull()
+    expect(detail.status).toBe('completed')
+    expect(detail.oofItems).toBe(16)
+    for (const runId of detail.runIds) {
+      const run = await api.training.getRun({ runId: runId! })
+      expect(run.status).toBe('completed')
+      expect(run.config.backbone).toMatchObject({ kind: 'onnx-encoder', sha256 })
+    }
+  }, 300_000)
 })
