@@ -74,7 +74,9 @@ export const trainJob = defineEngineJob({
     z.looseObject({
       type: z.literal('epoch'),
       metrics: contractObject<EpochMetrics>('EpochMetrics'),
-      etaSeconds: z.number().nullable()
+      etaSeconds: z.number().nullable(),
+      /** True for an epoch a resumed stage trained before the interruption, sent again from its resume point. */
+      replayed: z.boolean().optional()
     }),
     z.looseObject({ type: z.literal('mark'), mark: contractObject<RunMark>('RunMark') }),
     z.looseObject({ type: z.literal('log'), line: z.string() }),

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { TrainingConfig } from '../../../shared/contract'
+import type { EpochMetrics, TrainingConfig } from '../../../shared/contract'
 import { AppError } from '../../../shared/errors'
 import type { AugmentConfig } from '../augment/config'
 import type { BatchSource } from '../loop/batch-source'
@@ -60,6 +60,20 @@ export interface StageWork {
  * (written to `<modelDir>/checkpoints/best-stageN`), plus a resume point after every epoch. The same
  * adapter serves both stages and both engines, so callbacks, resume and cancel behave alike.
  */
+/** An epoch's logs as the run event reports them. */
+function epochMetrics(stage: 1 | 2, logs: EpochLogs): EpochMetrics {
+  return {
+    stage,
+    epoch: logs.epoch,
+    loss: logs.loss,
+    accuracy: logs.accuracy,
+    valLoss: logs.valLoss,
+    valAccuracy: logs.valAccuracy,
+    lr: logs.lr,
+    seconds: logs.seconds
+  }
+}
+
 /** The stage's resume point; an unreadable one is logged and the stage starts over (nothing saved is lost). */
 function loadResumePoint(ctx: StageContext, name: string, stage: 1 | 2): ReturnType<ResumeStore['load']> {
   try {
@@ -90,7 +104,7 @@ export async function runStageWithEvents(ctx: StageContext, work: StageWork): Pr
   const { stage, train, val, epochs } = work
   const name = `stage${stage}`
   const resume = ctx.resume ? loadResumePoint(ctx, name, stage) : null
-  if (resume)
+  if (resume) {
     emit({
       type: 'mark',
       mark: {
@@ -100,6 +114,11 @@ export async function runStageWithEvents(ctx: StageContext, work: StageWork): Pr
         text: `resumed at epoch ${resume.state.epochsCompleted + 1}`
       }
     })
+    // The point's epochs are what trained. Their events are sent again (the catalog and the live curves
+    // replace an epoch they hold), so an epoch whose event was lost when the app closed is recorded too.
+    for (const logs of resume.state.history)
+      emit({ type: 'epoch', metrics: epochMetrics(stage, logs), etaSeconds: null, replayed: true })
+  }
   emit({
     type: 'mark',
     mark: { kind: 'stage', stage, epoch: resume?.state.epochsCompleted ?? 0, text: `Stage ${stage}` }
@@ -170,16 +189,7 @@ export async function runStageWithEvents(ctx: StageContext, work: StageWork): Pr
       batchStart = performance.now()
       emit({
         type: 'epoch',
-        metrics: {
-          stage,
-          epoch: logs.epoch,
-          loss: logs.loss,
-          accuracy: logs.accuracy,
-          valLoss: logs.valLoss,
-          valAccuracy: logs.valAccuracy,
-          lr: logs.lr,
-          seconds: logs.seconds
-        },
+        metrics: epochMetrics(stage, logs),
         etaSeconds: eta.remaining(logs.epoch + 1, 0, val.size)
       })
     },
