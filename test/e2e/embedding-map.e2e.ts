@@ -1,27 +1,23 @@
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { e2eScratch } from '../helpers/e2e-scratch'
 import { launchChromium } from '../helpers/chromium'
 import { startServe, type ServedApp } from '../helpers/serve'
 import { writeSeparableDataset } from '../unit/run/fixtures'
 import { cli } from '../unit/training-ui/fixtures'
 import { trainStage1WithCli } from '../helpers/cli-stage1-run'
 
-const SHOTS = path.resolve(__dirname, '../../test-results/embedding-map')
-
 describe('embedding map in browser mode: compute, hover, box selection into the grid', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'np-map-ui-'))
-  const workspace = path.join(tmp, 'ws')
+  const scratch = e2eScratch('np-map-ui-', 'embedding-map')
+  const { tmp, workspace } = scratch
   let app: ServedApp
   let browser: Browser
   let page: Page
   const errors: string[] = []
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+  const shot = (name: string) => scratch.shot(page, name)
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true })
     const data = path.join(tmp, 'data')
     // Two separable classes (a bright disc on the left vs on the right), 20 images each.
     await writeSeparableDataset(data, 20, 64)
@@ -37,7 +33,7 @@ describe('embedding map in browser mode: compute, hover, box selection into the 
   afterAll(async () => {
     await browser?.close()
     await app?.stop()
-    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
+    scratch.remove()
   })
 
   it('computes the map, shows a thumbnail on hover, and a box selection becomes the grid selection', async () => {

@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readCatalog } from '../helpers/e2e-scratch'
 import { mulberry32 } from '../../src/main/training/loop/random'
 import { openAppPage } from '../helpers/app-page'
 import { tinyEncoder, writeColourNoisePng } from '../helpers/onnx-encoders'
@@ -27,14 +27,7 @@ describe('training on your own ONNX encoder in browser mode', () => {
   const errors: string[] = []
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
 
-  function catalog<T>(sql: string, ...args: unknown[]): T[] {
-    const db = new Database(path.join(workspace, 'catalog.sqlite'), { readonly: true, fileMustExist: true })
-    try {
-      return db.prepare(sql).all(...args) as T[]
-    } finally {
-      db.close()
-    }
-  }
+  const catalog = <T>(sql: string, ...args: unknown[]): T[] => readCatalog<T>(workspace, sql, ...args)
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true })

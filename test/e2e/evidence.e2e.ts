@@ -1,32 +1,22 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { e2eScratch, readCatalog } from '../helpers/e2e-scratch'
 import { launchChromium } from '../helpers/chromium'
 import { startServe, type ServedApp } from '../helpers/serve'
 import { CLASSES, cli, writeTrainingDataset } from '../unit/training-ui/fixtures'
 
-const SHOTS = path.resolve(__dirname, '../../test-results/evidence')
-
 describe('evidence UI in browser mode: cross-validation, intervals, external validation, label review', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'np-evidence-ui-'))
-  const workspace = path.join(tmp, 'ws')
+  const scratch = e2eScratch('np-evidence-ui-', 'evidence')
+  const { tmp, workspace } = scratch
   let app: ServedApp
   let browser: Browser
   let page: Page
   const errors: string[] = []
 
-  function catalog<T>(sql: string, ...args: unknown[]): T[] {
-    const db = new Database(path.join(workspace, 'catalog.sqlite'), { readonly: true, fileMustExist: true })
-    try {
-      return db.prepare(sql).all(...args) as T[]
-    } finally {
-      db.close()
-    }
-  }
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+  const catalog = <T>(sql: string, ...args: unknown[]): T[] => readCatalog<T>(workspace, sql, ...args)
+  const shot = (name: string) => scratch.shot(page, name)
   const labelOf = (file: string) =>
     catalog<{ name: string }>(
       'SELECT c.name FROM dataset_items i JOIN dataset_classes c ON c.id = i.class_id WHERE i.path LIKE ?',
@@ -44,7 +34,6 @@ describe('evidence UI in browser mode: cross-validation, intervals, external val
   }
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true })
     const data = path.join(tmp, 'data')
     await writeTrainingDataset(data, 12, 0)
     // Two discs filed as meningioma on purpose: label errors the review must surface.
@@ -67,7 +56,7 @@ describe('evidence UI in browser mode: cross-validation, intervals, external val
   afterAll(async () => {
     await browser?.close()
     await app?.stop()
-    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
+    scratch.remove()
   })
 
   it('runs a 3-fold study from the Training view (no split needed) and shows it in the Runs view', async () => {

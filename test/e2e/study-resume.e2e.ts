@@ -1,39 +1,29 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { e2eScratch, readCatalog } from '../helpers/e2e-scratch'
 import { openAppPage } from '../helpers/app-page'
 import type { ServedApp } from '../helpers/serve'
 import { cli, QUICK, writeTrainingDataset } from '../unit/training-ui/fixtures'
 
-const SHOTS = path.resolve(__dirname, '../../test-results/study-resume')
 const CLI = path.resolve(__dirname, '../../bin/neuropath.mjs')
 
 // A cross-validation study whose app died mid-study (the `neuropath cv` process killed during its second fold),
 // resumed from its row in the Runs view.
 describe('resuming an interrupted cross-validation study from the Runs view', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'np-study-resume-'))
-  const workspace = path.join(tmp, 'ws')
+  const scratch = e2eScratch('np-study-resume-', 'study-resume')
+  const { tmp, workspace } = scratch
   let app: ServedApp
   let browser: Browser
   let page: Page
   const errors: string[] = []
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+  const shot = (name: string) => scratch.shot(page, name)
 
-  function catalog<T>(sql: string): T[] {
-    const db = new Database(path.join(workspace, 'catalog.sqlite'), { readonly: true, fileMustExist: true })
-    try {
-      return db.prepare(sql).all() as T[]
-    } finally {
-      db.close()
-    }
-  }
+  const catalog = <T>(sql: string, ...args: unknown[]): T[] => readCatalog<T>(workspace, sql, ...args)
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true })
     await writeTrainingDataset(path.join(tmp, 'data'), 6, 0)
     cli(['import', path.join(tmp, 'data'), '--dataset', 'brain-mri'], workspace)
     const config = path.join(tmp, 'cv.json')
@@ -92,7 +82,7 @@ describe('resuming an interrupted cross-validation study from the Runs view', ()
   afterAll(async () => {
     await browser?.close()
     await app?.stop()
-    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
+    scratch.remove()
   })
 
   it('shows the study interrupted with a Resume button; resuming keeps fold 1 and completes the study', async () => {

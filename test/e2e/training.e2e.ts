@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readCatalog } from '../helpers/e2e-scratch'
 import { SEED_RECIPE } from '../../src/shared/contract/training-config'
 import { configFields, type FormField } from '../../src/renderer/src/training/schema-fields'
 import { launchChromium } from '../helpers/chromium'
@@ -52,14 +52,7 @@ describe('training UI in browser mode', () => {
   const errors: string[] = []
 
   /** The catalog as the app wrote it (read-only; the app keeps writing in WAL mode). */
-  function catalog<T>(sql: string, ...args: unknown[]): T[] {
-    const db = new Database(path.join(workspace, 'catalog.sqlite'), { readonly: true, fileMustExist: true })
-    try {
-      return db.prepare(sql).all(...args) as T[]
-    } finally {
-      db.close()
-    }
-  }
+  const catalog = <T>(sql: string, ...args: unknown[]): T[] => readCatalog<T>(workspace, sql, ...args)
   const runId = (name: string) => catalog<{ id: number }>('SELECT id FROM runs WHERE name = ?', name)[0]?.id
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) })
 

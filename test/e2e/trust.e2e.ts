@@ -1,32 +1,29 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { e2eScratch } from '../helpers/e2e-scratch'
 import { openAppPage } from '../helpers/app-page'
 import type { ServedApp } from '../helpers/serve'
 import { cli, importAndSplit, writeTrainingDataset } from '../unit/training-ui/fixtures'
 import { NOISE_CONFIG, writeNoiseDataset } from '../unit/trust/fixtures'
-
-const SHOTS = path.resolve(__dirname, '../../test-results/trust')
 
 /**
  * What the app says matches what it did (#13): the learning verdict in the Runs table, the run page and Classify;
  * figures named by their split; wall-clock durations; progress of the stage that runs; Cancel that answers at once.
  */
 describe('trust in browser mode', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'np-trust-ui-'))
-  const workspace = path.join(tmp, 'ws')
+  const scratch = e2eScratch('np-trust-ui-', 'trust')
+  const { tmp, workspace } = scratch
   let app: ServedApp
   let browser: Browser
   let page: Page
   const errors: string[] = []
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+  const shot = (name: string) => scratch.shot(page, name)
   let flagged = { runId: 0, durationSeconds: 0 }
   let cliWallSeconds = 0
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true })
     await writeNoiseDataset(path.join(tmp, 'noise'), 12)
     importAndSplit(path.join(tmp, 'noise'), 'noise', workspace)
     await writeTrainingDataset(path.join(tmp, 'mri'))
@@ -51,7 +48,7 @@ describe('trust in browser mode', () => {
   afterAll(async () => {
     await browser?.close()
     await app?.stop()
-    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
+    scratch.remove()
   })
 
   it('flags the run that did not learn in the Runs table and on its page, naming each figure’s split', async () => {
